@@ -1,0 +1,3 @@
+"""pytest-dbaudit: a database-infrastructure audit as a pytest run."""
+
+__version__ = "0.1.0"

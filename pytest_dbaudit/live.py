@@ -1,0 +1,158 @@
+"""Read-only connections to live databases.
+
+Every session is read-only (``default_transaction_read_only`` / ``SET SESSION TRANSACTION READ
+ONLY`` / SQLite ``mode=ro`` + ``query_only``) with per-statement and lock timeouts, so a check can
+neither write nor hold a lock that blocks production traffic.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sqlite3
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote
+
+from .outcomes import TargetUnavailable
+from .redact import redact
+from .targets import Target
+
+
+@dataclass
+class LiveDatabase:
+    target: Target
+    engine: Any  # sqlalchemy Engine
+    dialect: str  # postgresql | mysql | sqlite
+    flavor: str  # postgresql | mysql | mariadb | sqlite
+    version: str  # e.g. "15.20", "10.11.19", "3.40.1"
+    version_full: str
+    database: str
+    connect_seconds: float = 0.0
+    queries: list[str] = field(default_factory=list)
+
+    def rows(self, sql: str, **params: Any) -> list[dict[str, Any]]:
+        """Run one read-only query; rows as dicts. The SQL is recorded for the report."""
+        from sqlalchemy import text
+
+        self.queries.append(" ".join(sql.split()))
+        with self.engine.connect() as conn:
+            try:
+                result = conn.execute(text(sql), params)
+                return [dict(r._mapping) for r in result]
+            finally:
+                conn.rollback()
+
+    def scalar(self, sql: str, **params: Any) -> Any:
+        rows = self.rows(sql, **params)
+        return next(iter(rows[0].values())) if rows else None
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _pg_driver_url(url: str) -> str:
+    scheme, rest = url.split("://", 1)
+    if "+" in scheme:
+        return url
+    if importlib.util.find_spec("psycopg2") is None and importlib.util.find_spec("psycopg") is not None:
+        return f"postgresql+psycopg://{rest}"
+    return f"postgresql://{rest}"
+
+
+def connect(target: Target, settings: dict[str, float]) -> LiveDatabase:
+    """Open and verify a read-only engine; raise TargetUnavailable with one readable line."""
+    try:
+        import sqlalchemy as sa
+    except ImportError:  # pragma: no cover
+        raise TargetUnavailable("SQLAlchemy is not installed (pip install pytest-dbaudit)") from None
+    url = target.url or ""
+    stmt_ms = int(settings["statement_timeout_ms"])
+    lock_ms = int(settings["lock_timeout_ms"])
+    connect_s = max(1, int(settings["connect_timeout_s"]))
+    start = time.monotonic()
+    try:
+        if target.engine == "postgresql":
+            engine = sa.create_engine(
+                _pg_driver_url(url.replace("postgres://", "postgresql://", 1)),
+                pool_size=1, max_overflow=1, pool_pre_ping=False,
+                connect_args={
+                    "connect_timeout": connect_s,
+                    "application_name": "pytest-dbaudit",
+                    "options": f"-c default_transaction_read_only=on -c statement_timeout={stmt_ms} "
+                               f"-c lock_timeout={lock_ms} -c idle_in_transaction_session_timeout=60000",
+                },
+            )
+        elif target.engine == "mysql":
+            if url.split("://", 1)[0].lower() in ("mysql", "mariadb"):
+                url = "mysql+pymysql://" + url.split("://", 1)[1]
+            engine = sa.create_engine(
+                url.replace("mariadb+", "mysql+", 1), pool_size=1, max_overflow=1,
+                connect_args={"connect_timeout": connect_s, "read_timeout": max(30, stmt_ms // 1000 * 2),
+                              "write_timeout": 30},
+            )
+            sa.event.listen(engine, "connect", lambda dbapi_conn, rec: _mysql_session(dbapi_conn, stmt_ms, lock_ms))
+        elif target.engine == "sqlite":
+            path = unquote(url.split(":///", 1)[1].split("?", 1)[0]) if ":///" in url else ""
+            if not path or path == ":memory:":
+                raise TargetUnavailable(f"{target.label}: an in-memory SQLite database has nothing to audit")
+
+            def creator() -> sqlite3.Connection:
+                conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=lock_ms / 1000)
+                conn.execute("PRAGMA query_only = 1")
+                return conn
+
+            engine = sa.create_engine("sqlite://", creator=creator)
+        else:
+            raise TargetUnavailable(f"{target.label}: unsupported engine {target.engine}")
+        with engine.connect() as conn:
+            info = _server_info(conn, target.engine)
+            conn.rollback()
+    except TargetUnavailable:
+        raise
+    except Exception as exc:  # any driver error: one line, redacted
+        raise TargetUnavailable(f"cannot connect to {target.label}: {_short(exc)}") from None
+    return LiveDatabase(target=target, engine=engine, connect_seconds=time.monotonic() - start, **info)
+
+
+def _mysql_session(dbapi_conn: Any, stmt_ms: int, lock_ms: int) -> None:
+    cur = dbapi_conn.cursor()
+    try:
+        cur.execute("SELECT VERSION()")
+        version = cur.fetchone()[0]
+        if "mariadb" in version.lower():
+            cur.execute(f"SET SESSION max_statement_time = {stmt_ms / 1000:.3f}")
+        else:
+            cur.execute(f"SET SESSION max_execution_time = {stmt_ms}")
+        cur.execute(f"SET SESSION innodb_lock_wait_timeout = {max(1, lock_ms // 1000)}")
+        cur.execute(f"SET SESSION lock_wait_timeout = {max(1, lock_ms // 1000)}")
+        cur.execute("SET SESSION TRANSACTION READ ONLY")
+    finally:
+        cur.close()
+
+
+def _server_info(conn: Any, engine: str) -> dict[str, str]:
+    from sqlalchemy import text
+
+    if engine == "postgresql":
+        row = conn.execute(text("SELECT current_setting('server_version'), version(), current_database()")).one()
+        version = row[0].split()[0]
+        return {"dialect": "postgresql", "flavor": "postgresql", "version": version, "version_full": row[1], "database": row[2]}
+    if engine == "mysql":
+        row = conn.execute(text("SELECT VERSION(), @@version_comment, DATABASE()")).one()
+        flavor = "mariadb" if "mariadb" in f"{row[0]} {row[1]}".lower() else "mysql"
+        version = re.match(r"[\d.]+", row[0]).group(0).rstrip(".")
+        return {"dialect": "mysql", "flavor": flavor, "version": version, "version_full": f"{row[0]} ({row[1]})",
+                "database": row[2] or ""}
+    version = conn.execute(text("SELECT sqlite_version()")).scalar_one()
+    return {"dialect": "sqlite", "flavor": "sqlite", "version": version, "version_full": f"SQLite {version}", "database": "main"}
+
+
+def _short(exc: BaseException) -> str:
+    """The driver's first meaningful line, without SQLAlchemy's boilerplate and without secrets."""
+    orig = getattr(exc, "orig", None) or exc
+    msg = str(orig).strip() or type(orig).__name__
+    lines = [ln.strip() for ln in msg.splitlines() if ln.strip() and not ln.strip().startswith("(Background")]
+    text_ = " ".join(lines[:2]) if lines else type(orig).__name__
+    return redact(text_[:300])

@@ -1,0 +1,48 @@
+"""Redaction: no password or secret value may reach any output."""
+
+from __future__ import annotations
+
+import re
+import threading
+
+MASK = "****"
+
+# scheme://user:password@host — the password ends at the last '@' before the host part,
+# because real passwords contain '@', ':' and '/' (parsers that stop at the first '@' leak).
+_URL_PASSWORD = re.compile(
+    r"(?P<head>\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^:/?#\s@'\"]*:)(?P<pw>[^\s'\"]*)(?P<at>@)(?=[^@\s'\"]*(?:[\s'\"]|$))"
+)
+_KV_PASSWORD = re.compile(
+    r"(?P<head>\b(?:password|passwd|pwd)\s*=\s*)(?P<pw>'[^']*'|\"[^\"]*\"|[^\s;,&'\"]+)", re.IGNORECASE
+)
+
+_known: set[str] = set()
+_lock = threading.Lock()
+
+
+def register_secret(value: str | None) -> None:
+    """Remember a secret value so it is masked wherever it later appears verbatim."""
+    if value and len(value) >= 3:
+        with _lock:
+            _known.add(value)
+
+
+def redact(text: str) -> str:
+    if not text:
+        return text
+    text = _URL_PASSWORD.sub(lambda m: m["head"] + MASK + m["at"], text)
+    text = _KV_PASSWORD.sub(lambda m: m["head"] + MASK, text)
+    if _known:
+        with _lock:
+            secrets = sorted(_known, key=len, reverse=True)
+        for s in secrets:
+            if s in text:
+                text = text.replace(s, MASK)
+    return text
+
+
+def mask_value(value: str) -> str:
+    """Show the shape of a secret without its content: first character and length."""
+    if not value:
+        return value
+    return f"{value[:1]}{MASK} ({len(value)} chars)"

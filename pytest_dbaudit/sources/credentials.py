@@ -1,0 +1,134 @@
+"""Database credentials written into committed files.
+
+DSNs are split at the *last* '@' (passwords contain '@'); values that come from a variable,
+template or secret reference are not literals and are not reported. Every literal found is
+registered for redaction, so it is masked in every output, not only in this check's.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..redact import MASK, register_secret
+from .walk import Repository, line_of
+
+DSN_SCHEMES = (
+    r"postgres(?:ql)?(?:\+\w+)?|mysql(?:\+\w+)?|mariadb(?:\+\w+)?|mongodb(?:\+srv)?|rediss?|amqps?|"
+    r"mssql(?:\+\w+)?|sqlserver|oracle(?:\+\w+)?|cockroachdb(?:\+\w+)?|clickhouse(?:\+\w+)?|"
+    r"jdbc:(?:postgresql|mysql|mariadb|sqlserver|oracle:thin)"
+)
+_DSN = re.compile(
+    rf"(?P<scheme>\b(?:{DSN_SCHEMES}))://(?P<user>[^\s:/@'\"`]+):(?P<pw>[^\s'\"`]*)@(?P<host>[^\s/@'\"`?#,;)]+)",
+    re.IGNORECASE,
+)
+# KEY=value, KEY: value, KEY = "value", 'KEY': 'value', "KEY": "value", - KEY=value
+_KV = re.compile(
+    r"""(?P<key>['"]?[A-Za-z_][\w.\-]*(?:password|passwd|pwd)['"]?)[ \t]*(?P<op>=|:)[ \t]*(?P<val>"[^"\n]*"|'[^'\n]*'|[^\s#,;}\]]+)""",
+    re.IGNORECASE,
+)
+_DB_KEY = re.compile(r"(?i)postgres|^pg|mysql|mariadb|mongo|redis|db|database|datasource|sql|master|admin|root|^password$|^passwd$|^pwd$")
+_NOT_LITERAL = re.compile(
+    r"^(?:\$|%\(|\{\{|<[^>]*>$|#\{|@\w|!(?:Ref|Sub|GetAtt)|(?:os\.|process\.env|env\(|getenv|ENV\[|var\.|local\.|data\.|"
+    r"module\.|random_password\.|aws_secretsmanager|secretKeyRef|vault:|settings\.|config\.|self\.))"
+)
+WEAK_PASSWORDS = frozenset({
+    "postgres", "root", "password", "admin", "changeme", "change_me", "change-me", "secret", "123456", "12345678",
+    "mysql", "mariadb", "test", "example", "pass", "default", "qwerty", "letmein", "password1", "admin123", "toor",
+    "pass123", "password123", "guest", "dbpass", "dbpassword",
+})
+TEMPLATE_SUFFIXES = (".example", ".sample", ".template", ".tmpl", ".dist", ".tpl")
+SKIP_SUFFIXES = (".lock", ".min.js", ".map", ".svg", ".png", ".jpg", ".gif", ".ico", ".pdf", ".woff", ".woff2")
+SKIP_NAMES = frozenset({"package-lock.json", "yarn.lock", "pnpm-lock.yaml", "poetry.lock", "uv.lock", "Cargo.lock", "go.sum"})
+_LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]", "0.0.0.0", "host.docker.internal")
+
+
+@dataclass(frozen=True)
+class Credential:
+    file: str
+    line: int
+    kind: str  # "dsn" | "assignment" | "auth-setting"
+    shown: str  # redacted text, safe to print
+    user: str = ""
+    host: str = ""
+    weak: bool = False  # a well-known default / guessable password, or empty-password / trust settings
+    template: bool = False  # in an example/template file: placeholders expected
+
+    @property
+    def location(self) -> str:
+        return f"{self.file}:{self.line}"
+
+    @property
+    def local(self) -> bool:
+        h = self.host.split(":")[0].lower()
+        return h in _LOCAL_HOSTS or h.endswith(".localhost")
+
+
+def credentials_of(repo: Repository) -> list[Credential]:
+    return repo.model("credentials", _scan)  # type: ignore[return-value]
+
+
+def _literal(value: str) -> str | None:
+    v = value.strip()
+    if len(v) >= 2 and v[0] == v[-1] and v[0] in "'\"":
+        v = v[1:-1]
+    if not v or _NOT_LITERAL.match(v) or "${" in v or "{{" in v or v in (MASK, "*****", "...", "null", "None", "nil"):
+        return None
+    if set(v) <= {"*", "x", "X", "."}:
+        return None
+    return v
+
+
+def _is_weak(pw: str, user: str = "") -> bool:
+    p = pw.lower()
+    return p in WEAK_PASSWORDS or (user and p == user.lower())
+
+
+def _scan(repo: Repository) -> list[Credential]:
+    found: list[Credential] = []
+    for rel in repo.files:
+        name = rel.rsplit("/", 1)[-1]
+        if name in SKIP_NAMES or name.endswith(SKIP_SUFFIXES):
+            continue
+        text = repo.text(rel)
+        if not text or ("://" not in text and not re.search(r"(?i)passw|pwd|auth_method|allow_empty", text)):
+            continue
+        template = name.endswith(TEMPLATE_SUFFIXES) or ".example." in name or ".sample." in name
+        found.extend(_scan_text(rel, text, template))
+    return found
+
+
+def _scan_text(rel: str, text: str, template: bool) -> list[Credential]:
+    out: list[Credential] = []
+    seen_spans: list[tuple[int, int]] = []
+    for m in _DSN.finditer(text):
+        pw = _literal(m["pw"])
+        if pw is None:
+            continue
+        register_secret(pw)
+        seen_spans.append(m.span())
+        shown = f"{m['scheme']}://{m['user']}:{MASK}@{m['host']}"
+        out.append(Credential(rel, line_of(text, m.start()), "dsn", shown, m["user"], m["host"],
+                              _is_weak(pw, m["user"]), template))
+    for m in _KV.finditer(text):
+        if any(a <= m.start() < b for a, b in seen_spans):
+            continue
+        key = m["key"].strip("'\"")
+        if not _DB_KEY.search(key):
+            continue
+        val = m["val"]
+        # In code, an unquoted right-hand side is an expression (a variable), not a literal.
+        if rel.endswith((".py", ".js", ".ts", ".rb", ".go", ".java", ".kt", ".tf", ".hcl")) and val[:1] not in "'\"":
+            continue
+        pw = _literal(val)
+        if pw is None:
+            continue
+        register_secret(pw)
+        out.append(Credential(rel, line_of(text, m.start()), "assignment", f"{key}{m['op']}{MASK}", "", "",
+                              _is_weak(pw), template))
+    for m in re.finditer(
+        r"(?im)^\s*-?\s*['\"]?(POSTGRES_HOST_AUTH_METHOD|MYSQL_ALLOW_EMPTY_PASSWORD|MARIADB_ALLOW_EMPTY_ROOT_PASSWORD|"
+        r"ALLOW_EMPTY_PASSWORD)['\"]?\s*[:=]\s*['\"]?(trust|yes|true|1)\b", text,
+    ):
+        out.append(Credential(rel, line_of(text, m.start()), "auth-setting", f"{m[1]}={m[2]}", weak=True, template=template))
+    return out
