@@ -118,8 +118,10 @@ class TargetItem(pytest.Item):
         try:
             db = self.audit.live(self.target)
         except TargetUnavailable as exc:
-            self.info.update(status="unreachable", error=redact(str(exc)))
-            pytest.fail(redact(str(exc)), pytrace=False)
+            db, error = None, redact(str(exc))
+        if db is None:
+            self.info.update(status="unreachable", error=error)
+            pytest.fail(error, pytrace=False)
         self.info.update(status="connected", flavor=db.flavor, version=db.version, version_full=db.version_full,
                          database=db.database, connect_s=round(db.connect_seconds, 3))
 

@@ -7,7 +7,6 @@ neither write nor hold a lock that blocks production traffic.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import sqlite3
 import time
@@ -17,7 +16,7 @@ from urllib.parse import unquote
 
 from .outcomes import TargetUnavailable
 from .redact import redact
-from .targets import Target
+from .targets import Target, driver_url
 
 
 @dataclass
@@ -52,15 +51,6 @@ class LiveDatabase:
         self.engine.dispose()
 
 
-def _pg_driver_url(url: str) -> str:
-    scheme, rest = url.split("://", 1)
-    if "+" in scheme:
-        return url
-    if importlib.util.find_spec("psycopg2") is None and importlib.util.find_spec("psycopg") is not None:
-        return f"postgresql+psycopg://{rest}"
-    return f"postgresql://{rest}"
-
-
 def connect(target: Target, settings: dict[str, float]) -> LiveDatabase:
     """Open and verify a read-only engine; raise TargetUnavailable with one readable line."""
     try:
@@ -75,7 +65,7 @@ def connect(target: Target, settings: dict[str, float]) -> LiveDatabase:
     try:
         if target.engine == "postgresql":
             engine = sa.create_engine(
-                _pg_driver_url(url.replace("postgres://", "postgresql://", 1)),
+                driver_url(url),
                 pool_size=1, max_overflow=1, pool_pre_ping=False,
                 connect_args={
                     "connect_timeout": connect_s,
@@ -85,10 +75,8 @@ def connect(target: Target, settings: dict[str, float]) -> LiveDatabase:
                 },
             )
         elif target.engine == "mysql":
-            if url.split("://", 1)[0].lower() in ("mysql", "mariadb"):
-                url = "mysql+pymysql://" + url.split("://", 1)[1]
             engine = sa.create_engine(
-                url.replace("mariadb+", "mysql+", 1), pool_size=1, max_overflow=1,
+                driver_url(url), pool_size=1, max_overflow=1,
                 connect_args={"connect_timeout": connect_s, "read_timeout": max(30, stmt_ms // 1000 * 2),
                               "write_timeout": 30},
             )

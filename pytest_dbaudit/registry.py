@@ -20,8 +20,9 @@ def check(item_id: str, *modes: str) -> Callable[[CheckFn], CheckFn]:
     def deco(fn: CheckFn) -> CheckFn:
         for mode in modes:
             key = (item_id, mode)
-            if key in _REGISTRY and _REGISTRY[key] is not fn:
-                raise ValueError(f"{item_id} already has a {mode} implementation: {_REGISTRY[key].__qualname__}")
+            old = _REGISTRY.get(key)
+            if old is not None and (old.__module__, old.__qualname__) != (fn.__module__, fn.__qualname__):
+                raise ValueError(f"{item_id} already has a {mode} implementation: {old.__qualname__}")
             _REGISTRY[key] = fn
         return fn
 

@@ -50,6 +50,10 @@ class AuditPlugin:
                 planned=planned, audit=self.audit))
         for item in new:
             session.ihook.pytest_itemcollected(item=item)
+        if new:
+            # Lets the terminal count the audit items in its "collected N items" line.
+            session.ihook.pytest_collectreport(
+                report=pytest.CollectReport("dbaudit", "passed", None, new))
         if config.getoption("dbaudit_only"):
             others = [i for i in items if i.get_closest_marker("dbaudit") is None]
             if others:

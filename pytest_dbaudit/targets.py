@@ -48,7 +48,8 @@ def safe_label(url: str) -> str:
     """The URL without password and query string: ``postgresql://app@db:5432/shop``."""
     if url.lower().startswith("sqlite"):
         return url.split("?", 1)[0]
-    parts = urlsplit(url)
+    scheme, _, rest = url.partition("://")
+    parts = urlsplit(f"{scheme}://{_quote_userinfo(rest)}")
     netloc = parts.netloc
     if "@" in netloc:
         userinfo, host = netloc.rsplit("@", 1)
@@ -57,9 +58,53 @@ def safe_label(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
+def driver_url(url: str) -> str:
+    """Name the driver explicitly: SQLAlchemy's default for ``postgresql://`` changed between
+    releases (psycopg2 in 2.0, psycopg 3 in 2.1), so use whichever one is installed."""
+    import importlib.util
+
+    scheme, sep, rest = url.partition("://")
+    rest = _quote_userinfo(rest)
+    base = scheme.lower()
+    if base in ("postgres", "postgresql"):
+        if importlib.util.find_spec("psycopg2") is not None:
+            return f"postgresql+psycopg2://{rest}"
+        if importlib.util.find_spec("psycopg") is not None:
+            return f"postgresql+psycopg://{rest}"
+        return f"postgresql://{rest}"
+    if base in ("mysql", "mariadb") or base.startswith("mariadb+"):
+        driver = scheme.split("+", 1)[1] if "+" in scheme else "pymysql"
+        return f"mysql+{driver}://{rest}"
+    return url
+
+
+def _quote_userinfo(rest: str) -> str:
+    """``user:p@ss:w/rd@host/db`` -> ``user:p%40ss%3Aw%2Frd@host/db``: split at the last '@' of
+    the authority, because SQLAlchemy's URL parser stops at the first and would send part of the
+    password as the host name (and print it in the error)."""
+    from urllib.parse import quote
+
+    cut = len(rest)
+    for ch in "?#":
+        i = rest.find(ch)
+        if i >= 0:
+            cut = min(cut, i)
+    head, tail = rest[:cut], rest[cut:]
+    if head.count("@") < 1:
+        return rest
+    userinfo, _, hostpart = head.rpartition("@")
+    user, colon, password = userinfo.partition(":")
+    if not colon:
+        return rest
+    if "%" in password and unquote(password) != password:
+        return rest  # already encoded
+    return f"{user}:{quote(password, safe='')}@{hostpart}{tail}"
+
+
 def live_target(url: str, name: str = "") -> Target:
     engine = engine_of_url(url)
-    parts = urlsplit(url)
+    scheme, _, rest = url.partition("://")
+    parts = urlsplit(f"{scheme}://{_quote_userinfo(rest)}")
     if parts.password:
         register_secret(parts.password)
         register_secret(unquote(parts.password))  # URL-encoded passwords show up decoded in errors

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 from .outcomes import TargetUnavailable
 from .redact import redact, register_secret
-from .targets import safe_label
+from .targets import driver_url, safe_label
 
 DEFAULT_IMAGES = {"postgresql": "postgres:16", "mysql": "mysql:8.4", "mariadb": "mariadb:11.4"}
 IMAGE_ENV = {"postgresql": "DBAUDIT_POSTGRES_IMAGE", "mysql": "DBAUDIT_MYSQL_IMAGE", "mariadb": "DBAUDIT_MARIADB_IMAGE"}
@@ -55,7 +55,7 @@ class _Server:
         self.created: list[str] = []
         self.template: str | None = None
         self.sa = sa
-        self._admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT", pool_size=1, max_overflow=0,
+        self._admin = sa.create_engine(driver_url(admin_url), isolation_level="AUTOCOMMIT", pool_size=1, max_overflow=0,
                                        connect_args={"connect_timeout": 10})
 
     def _exec(self, sql: str) -> None:
@@ -72,7 +72,7 @@ class _Server:
         else:
             self._exec(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
         self.created.append(name)
-        parts = urlsplit(self.admin_url)
+        parts = urlsplit(driver_url(self.admin_url))
         return parts._replace(path=f"/{name}").geturl()
 
     def close(self) -> list[str]:
@@ -160,8 +160,6 @@ class ThrowawayProvider:
             reasons.append("containers are switched off")
         configured = self.settings.get(engine) or (self.settings.get("mysql") if engine == "mariadb" else None)
         if configured:
-            if engine in ("mysql", "mariadb") and configured.startswith(("mysql://", "mariadb://")):
-                configured = "mysql+pymysql://" + configured.split("://", 1)[1]
             parts = urlsplit(configured)
             if parts.password:
                 register_secret(parts.password)
