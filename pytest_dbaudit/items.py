@@ -74,8 +74,9 @@ class AuditItem(pytest.Item):
             where = f"{f.location}: " if f.location else ""
             sev = f" [{f.severity}]" if f.severity and f.severity != item.severity else ""
             lines.append(f"  - {where}{f.message}{sev}")
-            if f.observed is not None or f.expected is not None:
-                lines.append(f"      observed: {f.observed!s}; expected: {f.expected!s}")
+            seen = [f"{k}: {v}" for k, v in (("observed", f.observed), ("expected", f.expected)) if v is not None]
+            if seen:
+                lines.append("      " + "; ".join(seen))
         if len(r.findings) > len(shown):
             lines.append(f"  ... and {len(r.findings) - len(shown)} more (see the JSON report)")
         lines.append(f"  fix: {item.remediation}")
