@@ -137,9 +137,12 @@ class TargetItem(pytest.Item):
 
 
 def _error_line(report) -> str:
-    text = str(report.longrepr or "")
-    last = [ln for ln in text.splitlines() if ln.startswith("E ")]
-    return redact((last[-1][1:].strip() if last else text.strip().splitlines()[-1:] or [""])[0] if text else "")
+    """The exception line of a failure report ("E   RuntimeError: boom"), else its last line."""
+    text = str(report.longrepr or "").strip()
+    if not text:
+        return ""
+    e_lines = [ln[1:].strip() for ln in text.splitlines() if ln.startswith("E ")]
+    return redact(e_lines[-1] if e_lines else text.splitlines()[-1].strip())
 
 
 def user_test_record(item, report, mark) -> dict[str, Any] | None:

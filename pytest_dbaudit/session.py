@@ -33,6 +33,8 @@ class AuditPlugin:
         self.gate_reasons: list[str] = []
         self.started = time.time()
         self.is_worker = hasattr(config, "workerinput")
+        for name in audit.catalog.sections:  # sections added by user catalogs get markers too
+            config.addinivalue_line("markers", f"dbaudit_{name}: audit items of section {name}")
 
     # -- collection ------------------------------------------------------------------------------
     @pytest.hookimpl(tryfirst=True)

@@ -345,7 +345,7 @@ def test_prose_is_substantial(catalog):
         assert item.seed_lines, f"{item.id} has no seed_lines"
         assert len(item.rationale) >= 120, f"{item.id}: rationale too short"
         assert len(item.remediation) >= 80, f"{item.id}: remediation too short"
-        assert len(item.title) <= 90, f"{item.id}: title too long"
+        assert len(item.title) <= 80, f"{item.id}: title too long"
 
 
 def test_reference_ids_exist_in_the_reference_catalogs(catalog):

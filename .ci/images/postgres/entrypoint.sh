@@ -2,7 +2,8 @@
 # Entrypoint of the locally built dbaudit/postgres images: a small subset of the
 # official postgres image's docker-entrypoint.sh (same variables, same log lines).
 #   POSTGRES_USER (postgres)  POSTGRES_PASSWORD  POSTGRES_DB (= user)
-#   POSTGRES_INITDB_ARGS  POSTGRES_HOST_AUTH_METHOD (scram-sha-256)  PGDATA
+#   POSTGRES_INITDB_ARGS  PGDATA  POSTGRES_HOST_AUTH_METHOD (default: the
+#   server's password_encryption, i.e. md5 up to 13, scram-sha-256 from 14)
 # plus *.sql / *.sh files in /docker-entrypoint-initdb.d, run once at init.
 set -euo pipefail
 
@@ -13,7 +14,6 @@ if [ "${1:0:1}" = - ]; then set -- postgres "$@"; fi
 export PGDATA=${PGDATA:-/var/lib/postgresql/data}
 POSTGRES_USER=${POSTGRES_USER:-postgres}
 POSTGRES_DB=${POSTGRES_DB:-$POSTGRES_USER}
-auth=${POSTGRES_HOST_AUTH_METHOD:-scram-sha-256}
 
 if [ "$(id -u)" = 0 ]; then
 	mkdir -p "$PGDATA" /run/postgresql
@@ -24,7 +24,7 @@ if [ "$(id -u)" = 0 ]; then
 fi
 
 if [ ! -s "$PGDATA/PG_VERSION" ]; then
-	if [ -z "${POSTGRES_PASSWORD:-}" ] && [ "$auth" != trust ]; then
+	if [ -z "${POSTGRES_PASSWORD:-}" ] && [ "${POSTGRES_HOST_AUTH_METHOD:-}" != trust ]; then
 		echo >&2 "error: POSTGRES_PASSWORD is not set (or set POSTGRES_HOST_AUTH_METHOD=trust)"
 		exit 1
 	fi
@@ -37,6 +37,7 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
 	# shellcheck disable=SC2086  # POSTGRES_INITDB_ARGS is word-split on purpose
 	initdb --username="$POSTGRES_USER" "${pw[@]}" ${POSTGRES_INITDB_ARGS:-}
 	rm -f "${pwfile:-}"
+	auth=${POSTGRES_HOST_AUTH_METHOD:-$(postgres -D "$PGDATA" -C password_encryption)}
 	printf '\nhost all all all %s\n' "$auth" >>"$PGDATA/pg_hba.conf"
 	printf "\nlisten_addresses = '*'\n" >>"$PGDATA/postgresql.conf"
 
