@@ -18,6 +18,7 @@ import json
 import os
 import platform
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -47,14 +48,17 @@ def clean_env() -> dict[str, str]:
     return env
 
 
-def run(args: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, str]:
-    """Wall time in ms of one pytest process, and its output; raises if pytest did not exit 0."""
+def run(args: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, str]:
+    """Wall and CPU (user+sys) ms of one pytest process, and its output; raises unless pytest exits 0."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(BASE + args, cwd=cwd, env=env, capture_output=True, text=True)
-    elapsed = (time.perf_counter() - start) * 1000
+    wall = (time.perf_counter() - start) * 1000
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000
     if proc.returncode != 0:
         raise SystemExit(f"pytest {' '.join(args)} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}")
-    return elapsed, proc.stdout
+    return wall, cpu, proc.stdout
 
 
 def collected(output: str) -> int:
@@ -62,8 +66,9 @@ def collected(output: str) -> int:
     return int(m.group(1)) if m else -1
 
 
-def stats(samples: list[float]) -> dict[str, float]:
-    return {"median_ms": round(statistics.median(samples), 1), "min_ms": round(min(samples), 1)}
+def stats(wall: list[float], cpu: list[float]) -> dict[str, float]:
+    return {"median_ms": round(statistics.median(wall), 1), "min_ms": round(min(wall), 1),
+            "cpu_median_ms": round(statistics.median(cpu), 1)}
 
 
 def import_cost_us(env: dict[str, str], repeats: int = 7) -> int:
@@ -111,14 +116,16 @@ def main(argv: list[str] | None = None) -> int:
         proj = Path(tmp)
         make_project(proj, opts.files)
         variants = {"plugin": [], "no_plugin": ["-p", "no:dbaudit"], "audit": ["--dbaudit"]}
-        outputs = {name: run(args, proj, env)[1] for name, args in variants.items()}  # warm-up, .pyc files
-        times: dict[str, list[float]] = {name: [] for name in variants}
-        for i in range(opts.runs):
-            order = list(variants) if i % 2 == 0 else list(reversed(variants))
-            for name in order:
-                times[name].append(run(variants[name], proj, env)[0])
+        outputs = {name: run(args, proj, env)[2] for name, args in variants.items()}  # warm-up, .pyc files
+        wall: dict[str, list[float]] = {name: [] for name in variants}
+        cpu: dict[str, list[float]] = {name: [] for name in variants}
+        for i in range(opts.runs):  # interleaved, the order reversed every other round
+            for name in list(variants) if i % 2 == 0 else list(reversed(variants)):
+                w, c, _ = run(variants[name], proj, env)
+                wall[name].append(w)
+                cpu[name].append(c)
 
-    plugin, bare, audit = (stats(times[k]) for k in ("plugin", "no_plugin", "audit"))
+    plugin, bare, audit = (stats(wall[k], cpu[k]) for k in ("plugin", "no_plugin", "audit"))
     tests = collected(outputs["no_plugin"])
     result = {
         "date": time.strftime("%Y-%m-%d"),
@@ -134,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
             "no_plugin": bare,
             "overhead_median_ms": round(plugin["median_ms"] - bare["median_ms"], 1),
             "overhead_min_ms": round(plugin["min_ms"] - bare["min_ms"], 1),
+            "overhead_cpu_median_ms": round(plugin["cpu_median_ms"] - bare["cpu_median_ms"], 1),
             "import_cost_us": import_cost_us(env),
             "heavy_modules_imported": heavy_imports(env),
         },
@@ -147,11 +155,13 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"pytest-dbaudit collection overhead: Python {result['python']}, pytest {result['pytest']}, "
           f"{result['cpus']} CPUs, {opts.runs} runs, {opts.files} files / {tests} tests")
-    print(f"{'variant':<34}{'median ms':>10}{'min ms':>10}")
-    print(f"{'-p no:dbaudit (baseline)':<34}{bare['median_ms']:>10.1f}{bare['min_ms']:>10.1f}")
-    print(f"{'plugin installed, no --dbaudit':<34}{plugin['median_ms']:>10.1f}{plugin['min_ms']:>10.1f}")
-    print(f"{'  overhead':<34}{a['overhead_median_ms']:>10.1f}{a['overhead_min_ms']:>10.1f}")
-    print(f"{'--dbaudit (' + str(b['audit_items']) + ' audit items)':<34}{audit['median_ms']:>10.1f}{audit['min_ms']:>10.1f}")
+    rows = [("-p no:dbaudit (baseline)", bare), ("plugin installed, no --dbaudit", plugin),
+            ("  overhead", {"median_ms": a["overhead_median_ms"], "min_ms": a["overhead_min_ms"],
+                            "cpu_median_ms": a["overhead_cpu_median_ms"]}),
+            (f"--dbaudit ({b['audit_items']} audit items)", audit)]
+    print(f"{'variant':<34}{'median ms':>10}{'min ms':>10}{'cpu ms':>10}")
+    for label, r in rows:
+        print(f"{label:<34}{r['median_ms']:>10.1f}{r['min_ms']:>10.1f}{r['cpu_median_ms']:>10.1f}")
     print(f"import pytest_dbaudit.plugin (excl. pytest): {a['import_cost_us']} µs; "
           f"heavy modules imported: {', '.join(a['heavy_modules_imported']) or 'none'}")
 

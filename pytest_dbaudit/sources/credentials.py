@@ -24,7 +24,7 @@ _DSN = re.compile(
 )
 # KEY=value, KEY: value, KEY = "value", 'KEY': 'value', "KEY": "value", - KEY=value
 _KV = re.compile(
-    r"""(?P<key>['"]?[A-Za-z_][\w.\-]*(?:password|passwd|pwd)['"]?)[ \t]*(?P<op>=|:)[ \t]*(?P<val>"[^"\n]*"|'[^'\n]*'|[^\s#,;}\]]+)""",
+    r"""(?P<key>['"]?(?:[A-Za-z_][\w.\-]*)?(?:password|passwd|pwd)['"]?)[ \t]*(?P<op>=|:)[ \t]*(?P<val>"[^"\n]*"|'[^'\n]*'|[^\s#,;}\]]+)""",
     re.IGNORECASE,
 )
 _DB_KEY = re.compile(r"(?i)postgres|^pg|mysql|mariadb|mongo|redis|db|database|datasource|sql|master|admin|root|^password$|^passwd$|^pwd$")
@@ -81,7 +81,14 @@ def _literal(value: str) -> str | None:
 
 def _is_weak(pw: str, user: str = "") -> bool:
     p = pw.lower()
-    return p in WEAK_PASSWORDS or (user and p == user.lower())
+    return p in WEAK_PASSWORDS or bool(user and p == user.lower())
+
+
+def _remember(pw: str, user: str = "") -> None:
+    # Well-known defaults are no secret, and masking every "postgres" or "root" in the output
+    # would make reports unreadable; everything else is masked wherever it appears.
+    if not _is_weak(pw, user) and len(pw) >= 4:
+        register_secret(pw)
 
 
 def _scan(repo: Repository) -> list[Credential]:
@@ -105,7 +112,7 @@ def _scan_text(rel: str, text: str, template: bool) -> list[Credential]:
         pw = _literal(m["pw"])
         if pw is None:
             continue
-        register_secret(pw)
+        _remember(pw, m["user"])
         seen_spans.append(m.span())
         shown = f"{m['scheme']}://{m['user']}:{MASK}@{m['host']}"
         out.append(Credential(rel, line_of(text, m.start()), "dsn", shown, m["user"], m["host"],
@@ -123,7 +130,7 @@ def _scan_text(rel: str, text: str, template: bool) -> list[Credential]:
         pw = _literal(val)
         if pw is None:
             continue
-        register_secret(pw)
+        _remember(pw)
         out.append(Credential(rel, line_of(text, m.start()), "assignment", f"{key}{m['op']}{MASK}", "", "",
                               _is_weak(pw), template))
     for m in re.finditer(
