@@ -42,7 +42,7 @@ class AuditPlugin:
         new: list[pytest.Item] = []
         for target in self.audit.live_targets:
             new.append(TargetItem.from_parent(
-                session, name=f"target[{target.label}]", nodeid=f"dbaudit/target[{target.label}]",
+                session, name=f"connect[{target.label}]", nodeid=f"dbaudit/targets::connect[{target.label}]",
                 target=target, audit=self.audit))
         for planned in self.audit.plan():
             label = planned.target.label

@@ -72,10 +72,10 @@ def driver_url(url: str) -> str:
         if importlib.util.find_spec("psycopg") is not None:
             return f"postgresql+psycopg://{rest}"
         return f"postgresql://{rest}"
-    if base in ("mysql", "mariadb") or base.startswith("mariadb+"):
+    if base in ("mysql", "mariadb") or base.startswith(("mariadb+", "mysql+")):
         driver = scheme.split("+", 1)[1] if "+" in scheme else "pymysql"
         return f"mysql+{driver}://{rest}"
-    return url
+    return f"{scheme}{sep}{rest}"
 
 
 def _quote_userinfo(rest: str) -> str:

@@ -26,29 +26,29 @@ def test_ids_markers_and_selection(pytester):
     result = pytester.runpytest_subprocess(
         "--dbaudit", "--collect-only", "-q", "--dbaudit-db", "postgresql://app:Sup3rS3cret@db.example:5432/shop")
     lines = result.outlines
-    assert "dbaudit/security/SE-11[repo]" in lines
-    assert "dbaudit/technology/TV-03[postgresql://app@db.example:5432/shop]" in lines
-    assert "dbaudit/target[postgresql://app@db.example:5432/shop]" in lines
-    assert "dbaudit/migrations/MG-04[drill-postgresql]" in lines
-    assert "dbaudit/backup/BR-01[attest]" in lines
+    assert "dbaudit/security::SE-11[repo]" in lines
+    assert "dbaudit/technology::TV-03[postgresql://app@db.example:5432/shop]" in lines
+    assert "dbaudit/targets::connect[postgresql://app@db.example:5432/shop]" in lines
+    assert "dbaudit/migrations::MG-04[drill-postgresql]" in lines
+    assert "dbaudit/backup::BR-01[attest]" in lines
     assert not any("Sup3rS3cret" in ln for ln in lines)
     n_all = sum(ln.startswith("dbaudit/") for ln in lines)
     assert n_all > 100
 
     sec = pytester.runpytest_subprocess("--dbaudit", "--collect-only", "-q", "-m", "dbaudit_security").outlines
     ids = [ln for ln in sec if ln.startswith("dbaudit/")]
-    assert ids and all(ln.startswith("dbaudit/security/") for ln in ids)
+    assert ids and all(ln.startswith("dbaudit/security::") for ln in ids)
 
     static = pytester.runpytest_subprocess("--dbaudit", "--collect-only", "-q", "-m", "dbaudit_static").outlines
-    assert {ln for ln in static if ln.startswith("dbaudit/")} >= {"dbaudit/security/SE-11[repo]",
-                                                                "dbaudit/migrations/MG-01[repo]"}
+    assert {ln for ln in static if ln.startswith("dbaudit/")} >= {"dbaudit/security::SE-11[repo]",
+                                                                "dbaudit/migrations::MG-01[repo]"}
     assert not any("[attest]" in ln for ln in static)
 
     crit = pytester.runpytest_subprocess("--dbaudit", "--collect-only", "-q", "-m", "dbaudit_critical").outlines
     assert any(ln.startswith("dbaudit/") for ln in crit)
 
     k = pytester.runpytest_subprocess("--dbaudit", "--collect-only", "-q", "-k", "SE-11").outlines
-    assert [ln for ln in k if ln.startswith("dbaudit/")] == ["dbaudit/security/SE-11[repo]"]
+    assert [ln for ln in k if ln.startswith("dbaudit/")] == ["dbaudit/security::SE-11[repo]"]
 
 
 def test_dbaudit_only_deselects_the_rest(pytester):
@@ -67,7 +67,7 @@ def test_exitfirst_and_last_failed(pytester):
     first = pytester.runpytest_subprocess("--dbaudit", "-m", "dbaudit_static", "-q")
     assert first.ret == 1
     failed = [ln.split(" ")[1] for ln in first.outlines if ln.startswith("FAILED ")]
-    assert "dbaudit/security/SE-11[repo]" in failed
+    assert "dbaudit/security::SE-11[repo]" in failed
     assert not any("LeakyPass99" in ln for ln in first.outlines)
 
     again = pytester.runpytest_subprocess("--dbaudit", "--lf", "-q", "-rA")

@@ -120,7 +120,7 @@ def test_each_outcome_is_distinct_everywhere(pytester, audit):
                 "CU-06": "waived", "CU-07": "fail", "CU-08": "not-demonstrated", "CU-09": "pass",
                 "CU-10": "not-demonstrated"}
     for iid, outcome in expected.items():
-        assert run.outcome(f"/{iid}[") == outcome, iid
+        assert run.outcome(f"::{iid}[") == outcome, iid
 
     # terminal: one word per outcome in the final line, and the letters in the progress line
     final = res.outlines[-1]
@@ -135,7 +135,7 @@ def test_each_outcome_is_distinct_everywhere(pytester, audit):
     def props(tc):
         return {p.get("name"): p.get("value") for p in tc.iter("property")}
     for iid, outcome in expected.items():
-        tc = next(v for k, v in cases.items() if k.startswith(f"dbaudit.custom.{iid}["))
+        tc = next(v for k, v in cases.items() if k.startswith(f"{iid}["))
         p = props(tc)
         assert p["dbaudit_id"] == iid and p["dbaudit_section"] == "custom" and p["dbaudit_level"]
         assert p["dbaudit_severity"] in ("High", "Low", "Medium")

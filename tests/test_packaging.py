@@ -50,8 +50,9 @@ def _pip(cmd: list, cwd: Path, what: str) -> None:
         return
     output = f"{proc.stdout}\n{proc.stderr}"
     tail = "\n".join(output.strip().splitlines()[-15:])
-    if _OFFLINE.search(output):
-        msg = f"{what}: the package index looks unreachable (pip exited {proc.returncode}):\n{tail}"
+    offline = [line.strip() for line in output.splitlines() if _OFFLINE.search(line)]
+    if offline:
+        msg = f"{what}: the package index looks unreachable (pip exited {proc.returncode}): {offline[0]}\n{tail}"
         if os.environ.get("CI"):
             pytest.fail(msg, pytrace=False)
         pytest.skip(msg)

@@ -43,7 +43,7 @@ def test_user_catalog_errors_name_file_item_field(pytester, change, message):
 def test_good_user_item_is_collected_and_counts(pytester):
     write(pytester.path, {"extra.yaml": GOOD_ITEM, "dbaudit.yaml": "catalog: [extra.yaml]\n"})
     result = pytester.runpytest_subprocess("--dbaudit", "--collect-only", "-q")
-    assert "dbaudit/security/ACME-1[attest]" in result.outlines
+    assert "dbaudit/security::ACME-1[attest]" in result.outlines
 
 
 def test_duplicate_id_and_bad_yaml(pytester):

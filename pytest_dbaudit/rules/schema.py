@@ -23,14 +23,16 @@ SELECT count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.o
 WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
   AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'
 """
+# information_schema.statistics, not table_constraints: MariaDB hides constraint rows from a
+# role that only has SELECT, which would make every keyed table look keyless.
 _MY_SCOPE = "t.table_schema NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys')"
 _MY_NO_PK = f"""
 SELECT t.table_schema AS schema_name, t.table_name AS table_name
 FROM information_schema.tables t
 WHERE t.table_type = 'BASE TABLE' AND {_MY_SCOPE} AND (DATABASE() IS NULL OR t.table_schema = DATABASE())
-  AND NOT EXISTS (SELECT 1 FROM information_schema.table_constraints k
+  AND NOT EXISTS (SELECT 1 FROM information_schema.statistics k
                   WHERE k.table_schema = t.table_schema AND k.table_name = t.table_name
-                    AND k.constraint_type = 'PRIMARY KEY')
+                    AND k.index_name = 'PRIMARY')
 ORDER BY 1, 2
 """
 _MY_COUNT = f"""
