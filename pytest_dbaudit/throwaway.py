@@ -1,8 +1,8 @@
 """Throwaway databases for drills: the only place pytest-dbaudit writes.
 
 Where a server comes from, in order: a container started by testcontainers (one per engine per
-run) when a Docker engine answers; else a server named in the audit config
-(``throwaway.postgresql`` / ``throwaway.mysql`` / ``throwaway.mariadb``); else, for SQLite, a
+run) when a Docker engine answers; else a server named by ``DBAUDIT_THROWAWAY_POSTGRESQL`` / ``_MYSQL`` / ``_MARIADB`` or in the
+audit config (``throwaway.postgresql`` / ``throwaway.mysql`` / ``throwaway.mariadb``); else, for SQLite, a
 temporary file. Each drill gets a fresh database: a clone of a per-run template on PostgreSQL,
 ``CREATE DATABASE`` on MySQL/MariaDB. Everything created is dropped at the end of the run;
 containers carry labels naming the owning process, so ones left by a killed run are removed by
@@ -158,7 +158,8 @@ class ThrowawayProvider:
                 reasons.append(str(exc))
         else:
             reasons.append("containers are switched off")
-        configured = self.settings.get(engine) or (self.settings.get("mysql") if engine == "mariadb" else None)
+        configured = (os.environ.get(f"DBAUDIT_THROWAWAY_{engine.upper()}") or self.settings.get(engine)
+                      or (self.settings.get("mysql") if engine == "mariadb" else None))
         if configured:
             parts = urlsplit(configured)
             if parts.password:

@@ -35,6 +35,13 @@ def write_summary(tr, plugin) -> None:
     overall = "n/a" if levels.overall is None else f"{levels.overall}/5"
     capped = f" (lowest: {', '.join(levels.overall_capped_by)})" if levels.overall_capped_by else ""
     tr.write_line(f"overall maturity: {overall}{capped}", bold=True)
+    unknown = [r for r in plugin.records if r["outcome"] == "unknown"]
+    if unknown:
+        tr.write_line(f"could not decide ({len(unknown)}):", yellow=True)
+        for r in unknown[:20]:
+            tr.write_line(f"  {r['id']}[{r['target']}]: {r['reason']}")
+        if len(unknown) > 20:
+            tr.write_line(f"  ... {len(unknown) - 20} more in the JSON/HTML report")
     for t in plugin.targets:
         if t.get("status") == "unreachable":
             tr.write_line(f"dbaudit: target {t['label']} unreachable: {t.get('error')}", red=True)

@@ -18,7 +18,7 @@ if [ "$(id -u)" = 0 ]; then
 	mkdir -p "$DATADIR" /run/mysqld
 	chown mysql:mysql "$DATADIR" /run/mysqld
 	# Re-run this script as the mysql system user (no gosu in Debian).
-	exec setpriv --reuid=mysql --regid=mysql --init-groups "$BASH_SOURCE" "$@"
+	exec setpriv --reuid=mysql --regid=mysql --init-groups "${BASH_SOURCE[0]}" "$@"
 fi
 
 env2() { # env2 NAME: value of MARIADB_NAME, else MYSQL_NAME, else empty
@@ -59,7 +59,10 @@ if [ ! -d "$DATADIR/mysql" ]; then
 	client=(mariadb --protocol=socket --socket="$SOCKET" -uroot)
 	for i in $(seq 120); do
 		"${client[@]}" -e 'SELECT 1' >/dev/null 2>&1 && break
-		kill -0 "$pid" && [ "$i" -lt 120 ] || { echo >&2 "error: temporary server failed"; exit 1; }
+		if [ "$i" = 120 ] || ! kill -0 "$pid"; then
+			echo >&2 "error: the temporary server did not come up"
+			exit 1
+		fi
 		sleep 0.5
 	done
 
@@ -85,6 +88,7 @@ if [ ! -d "$DATADIR/mysql" ]; then
 	# The root password is set now.
 	[ -z "$root_pw" ] || client+=(--password="$root_pw")
 	for f in /docker-entrypoint-initdb.d/*; do
+		# shellcheck disable=SC1090
 		case "$f" in
 		*.sh) echo "running $f"; . "$f" ;;
 		*.sql) echo "running $f"; "${client[@]}" ${database:+"$database"} <"$f" ;;

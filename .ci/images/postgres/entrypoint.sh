@@ -20,7 +20,7 @@ if [ "$(id -u)" = 0 ]; then
 	chown postgres:postgres "$PGDATA" /run/postgresql
 	chmod 700 "$PGDATA"
 	# Re-run this script as the postgres system user (no gosu in Debian).
-	exec setpriv --reuid=postgres --regid=postgres --init-groups "$BASH_SOURCE" "$@"
+	exec setpriv --reuid=postgres --regid=postgres --init-groups "${BASH_SOURCE[0]}" "$@"
 fi
 
 if [ ! -s "$PGDATA/PG_VERSION" ]; then
@@ -49,6 +49,7 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
 		"${psql[@]}" --set db="$POSTGRES_DB" <<<'CREATE DATABASE :"db";'
 	fi
 	for f in /docker-entrypoint-initdb.d/*; do
+		# shellcheck disable=SC1090
 		case "$f" in
 		*.sh) echo "running $f"; . "$f" ;;
 		*.sql) echo "running $f"; "${psql[@]}" --dbname "$POSTGRES_DB" -f "$f" ;;

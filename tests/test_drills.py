@@ -1,0 +1,158 @@
+"""The Alembic round-trip drill on real throwaway databases: local servers, containers, SQLite."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import DATA, EXAMPLES, write
+
+ALEMBIC = DATA / "alembic"
+LABEL = "io.pytest-dbaudit.owner=pytest-dbaudit"
+
+
+def local_config(pytester, pg, mariadb):
+    write(pytester.path, {"drill.yaml": f"throwaway:\n  containers: false\n  postgresql: {pg}\n  mariadb: {mariadb}\n"})
+    return f"--dbaudit-config={pytester.path / 'drill.yaml'}"
+
+
+@pytest.mark.parametrize("engine", ["postgresql", "mariadb", "sqlite"])
+def test_broken_downgrade_names_the_revision(pytester, audit, engine, postgres_admin_url, mariadb_admin_url):
+    cfg = local_config(pytester, postgres_admin_url, mariadb_admin_url)
+    run = audit("--dbaudit-repo", str(ALEMBIC / "broken_downgrade"), cfg, "--dbaudit-drill-engine", engine, "-k", "MG-04")
+    assert run.outcome(f"MG-04[drill-{engine}]") == "fail"
+    finding = run.item(f"MG-04[drill-{engine}]")["findings"][0]
+    assert finding["location"] == "migrations/versions/b2_invoices.py"
+    assert finding["message"].startswith(f"downgrade of revision b2 failed on {engine}:")
+    assert "DROP TABLE invoice" in finding["message"]  # the SQL that failed
+    evidence = " ".join(run.item(f"MG-04[drill-{engine}]")["evidence"])
+    assert "upgrade base -> c3 (3 revisions)" in evidence
+
+
+def test_downgrade_that_does_nothing_is_caught_by_the_schema_comparison(pytester, audit, postgres_admin_url,
+                                                                         mariadb_admin_url):
+    cfg = local_config(pytester, postgres_admin_url, mariadb_admin_url)
+    run = audit("--dbaudit-repo", str(ALEMBIC / "noop_downgrade"), cfg, "--dbaudit-drill-engine", "postgresql",
+                "-k", "MG-04")
+    finding = run.item("MG-04[drill-postgresql]")["findings"][0]
+    assert finding["message"] == "downgrade of revision b2 failed on postgresql: table invoices left behind"
+
+
+def test_reversible_history_passes_and_leaves_nothing_behind(pytester, audit, postgres_admin_url, mariadb_admin_url):
+    import sqlalchemy as sa
+
+    cfg = local_config(pytester, postgres_admin_url, mariadb_admin_url)
+    run = audit("--dbaudit-repo", str(EXAMPLES / "mature_shop"), cfg, "--dbaudit-drill-engine", "postgresql",
+                "--dbaudit-drill-engine", "mariadb", "-k", "MG-04")
+    assert run.outcome("MG-04[drill-postgresql]") == "pass"
+    assert run.outcome("MG-04[drill-mariadb]") == "pass"
+    # every database the drills created was dropped again (the template included)
+    engine = sa.create_engine(postgres_admin_url)
+    with engine.connect() as conn:
+        left = conn.exec_driver_sql("SELECT datname FROM pg_database WHERE datname LIKE 'dbaudit\\_%%\\_%%'").all()
+    engine.dispose()
+    assert [r[0] for r in left if not r[0].startswith("dbaudit_test_")] == []
+
+
+def test_no_server_means_not_applicable_with_the_reason(pytester, audit):
+    write(pytester.path, {"drill.yaml": "throwaway:\n  containers: false\n"})
+    run = audit("--dbaudit-repo", str(ALEMBIC / "broken_downgrade"), f"--dbaudit-config={pytester.path / 'drill.yaml'}",
+                "--dbaudit-drill-engine", "postgresql", "-k", "MG-04")
+    item = run.item("MG-04[drill-postgresql]")
+    assert item["outcome"] == "unknown"
+    assert "no throwaway postgresql database: containers are switched off; no server configured" in item["reason"]
+
+
+def test_repository_without_alembic_is_not_applicable(pytester, audit):
+    run = audit("--dbaudit-repo", str(EXAMPLES / "legacy_inventory"), "-k", "MG-04", "--dbaudit-no-containers")
+    assert run.item("MG-04[drill-postgresql]")["outcome"] == "not-applicable"
+
+
+# -- containers --------------------------------------------------------------------------------------
+
+def _our_containers() -> list[str]:
+    out = subprocess.run(["docker", "ps", "-aq", "--filter", f"label={LABEL}"], capture_output=True, text=True)
+    return out.stdout.split()
+
+
+def _container_env(images):
+    env = dict(os.environ)
+    env.update(DBAUDIT_POSTGRES_IMAGE=images["postgresql"], DBAUDIT_MARIADB_IMAGE=images["mariadb"],
+               TESTCONTAINERS_RYUK_DISABLED="true")
+    return env
+
+
+@pytest.mark.slow
+def test_drill_in_containers_catches_broken_downgrade(pytester, audit, docker_images, monkeypatch):
+    monkeypatch.setenv("DBAUDIT_POSTGRES_IMAGE", docker_images["postgresql"])
+    monkeypatch.setenv("DBAUDIT_MARIADB_IMAGE", docker_images["mariadb"])
+    before = set(_our_containers())
+    run = audit("--dbaudit-repo", str(ALEMBIC / "broken_downgrade"), "--dbaudit-drill-engine", "postgresql",
+                "--dbaudit-drill-engine", "mariadb", "-k", "MG-04", timeout=600)
+    for engine in ("postgresql", "mariadb"):
+        item = run.item(f"MG-04[drill-{engine}]")
+        assert item["outcome"] == "fail", item
+        assert item["findings"][0]["message"].startswith(f"downgrade of revision b2 failed on {engine}:")
+        assert any(f"container {docker_images[engine]}" in e for e in item["evidence"]), item["evidence"]
+    assert set(_our_containers()) == before  # removed at the end of the run
+
+
+SLOW_HISTORY = {
+    "alembic.ini": "[alembic]\nscript_location = %(here)s/migrations\nsqlalchemy.url = sqlite://\n",
+    "migrations/env.py": (ALEMBIC / "broken_downgrade" / "migrations" / "env.py").read_text(),
+    "migrations/versions/s1_slow.py": (
+        "from alembic import op\nrevision = 's1'\ndown_revision = None\n\n"
+        "def upgrade():\n    op.execute('SELECT pg_sleep(120)')\n\ndef downgrade():\n    pass\n"),
+}
+
+
+def _start_slow_run(path, images):
+    write(path, SLOW_HISTORY)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pytest", "--dbaudit", "--dbaudit-only", "-p", "no:cacheprovider", "-k", "MG-04",
+         "--dbaudit-drill-engine", "postgresql", "--dbaudit-repo", str(path), str(path)],
+        cwd=path, env=_container_env(images), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        mine = [c for c in _our_containers() if _pid_of(c) == str(proc.pid)]
+        if mine:
+            return proc, mine[0]
+        if proc.poll() is not None:
+            pytest.fail(f"run ended before its container started: {proc.stdout.read()[-2000:]}")
+        time.sleep(0.5)
+    proc.kill()
+    pytest.fail("no container appeared within 180 s")
+
+
+def _pid_of(container: str) -> str:
+    out = subprocess.run(["docker", "inspect", "-f", '{{ index .Config.Labels "io.pytest-dbaudit.pid" }}', container],
+                         capture_output=True, text=True)
+    return out.stdout.strip()
+
+
+@pytest.mark.slow
+def test_containers_removed_after_sigterm_and_after_kill(tmp_path, docker_images, pytester):
+    # SIGTERM: pytest unwinds and removes the container itself.
+    proc, container = _start_slow_run(tmp_path / "a", docker_images)
+    time.sleep(2)
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=120)
+    assert container not in _our_containers()
+
+    # kill -9: nothing can clean up in that process; the next run removes the orphan.
+    proc, container = _start_slow_run(tmp_path / "b", docker_images)
+    proc.kill()
+    proc.wait(timeout=60)
+    assert container in _our_containers()
+    write(tmp_path / "c", {"placeholder.txt": ""})
+    next_run = subprocess.run(
+        [sys.executable, "-m", "pytest", "--dbaudit", "--dbaudit-only", "-p", "no:cacheprovider", "-k", "MG-04",
+         "--dbaudit-drill-engine", "postgresql", "--dbaudit-repo", str(ALEMBIC / "broken_downgrade"),
+         str(tmp_path / "c")],
+        cwd=tmp_path / "c", env=_container_env(docker_images), capture_output=True, text=True, timeout=300)
+    assert "downgrade of revision b2" in next_run.stdout, next_run.stdout[-3000:]
+    assert container not in _our_containers()
