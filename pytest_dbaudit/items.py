@@ -140,6 +140,9 @@ class TargetItem(pytest.Item):
 
 def _error_line(report) -> str:
     """The exception line of a failure report ("E   RuntimeError: boom"), else its last line."""
+    crash = getattr(getattr(report.longrepr, "reprcrash", None), "message", None)
+    if crash:
+        return redact(crash.splitlines()[0])
     text = str(report.longrepr or "").strip()
     if not text:
         return ""

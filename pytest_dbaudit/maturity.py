@@ -27,7 +27,7 @@ class SectionLevel:
     name: str
     level: int | None  # None: nothing applicable
     counts: dict[str, int] = field(default_factory=dict)
-    capped_by: list[str] = field(default_factory=list)  # item ids (deduplicated, in order)
+    capped_by: list[str] = field(default_factory=list)  # item ids, sorted
 
     def to_dict(self) -> dict:
         return {"level": self.level, "counts": self.counts, "capped_by": self.capped_by}
@@ -68,7 +68,8 @@ def compute(records: Iterable[Mapping], section_order: Iterable[str]) -> Levels:
         blocking = [r for r in applicable if not _passed(r["outcome"])]
         lowest_block = min((int(r["level"]) for r in blocking), default=MAX_LEVEL + 1)
         level = max(1, min(MAX_LEVEL, lowest_block - 1))
-        capped = list(dict.fromkeys(r["id"] for r in blocking if int(r["level"]) == lowest_block))
+        # sorted, so that a parallel run (records in any order) reports the same caps
+        capped = sorted({r["id"] for r in blocking if int(r["level"]) == lowest_block})
         sections[name] = SectionLevel(name, level, counts, capped)
     rated = [s for s in sections.values() if s.level is not None]
     if not rated:

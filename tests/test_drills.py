@@ -87,6 +87,7 @@ def _container_env(images):
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("docker")  # these two count our containers: keep them on one worker
 def test_drill_in_containers_catches_broken_downgrade(pytester, audit, docker_images, monkeypatch):
     monkeypatch.setenv("DBAUDIT_POSTGRES_IMAGE", docker_images["postgresql"])
     monkeypatch.setenv("DBAUDIT_MARIADB_IMAGE", docker_images["mariadb"])
@@ -135,6 +136,7 @@ def _pid_of(container: str) -> str:
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("docker")
 def test_containers_removed_after_sigterm_and_after_kill(tmp_path, docker_images, pytester):
     # SIGTERM: pytest unwinds and removes the container itself.
     proc, container = _start_slow_run(tmp_path / "a", docker_images)

@@ -88,3 +88,10 @@ def test_command_line_gate_errors(pytester):
     assert "'--dbaudit-fail-under' level for overall must be 1-5, got 9" in err
     err = "\n".join(pytester.runpytest_subprocess("--dbaudit", "--dbaudit-db", "oracle://x@h/db").errlines)
     assert "unsupported URL scheme 'oracle'" in err
+
+
+def test_catalog_reference_is_generated_from_the_yaml():
+    from pytest_dbaudit.catalog_docs import render
+
+    assert (REPO / "docs" / "catalog.md").read_text() == render(load_catalog()), \
+        "docs/catalog.md is stale: python -m pytest_dbaudit.catalog_docs > docs/catalog.md"
