@@ -82,37 +82,27 @@ def docker_images() -> dict[str, str]:
     return dict(IMAGES)
 
 
-@pytest.fixture
-def scratch_pg(postgres_admin_url):
-    """A fresh database on the local PostgreSQL, dropped afterwards: ``(admin_engine, url, name)``."""
+def _scratch(admin_url: str, quote: str, drop_suffix: str):
+    """A fresh database on a local server, dropped afterwards: ``(admin_engine, url, name)``."""
     import sqlalchemy as sa
 
     name = f"dbaudit_test_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(postgres_admin_url, isolation_level="AUTOCOMMIT")
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = postgres_admin_url.rsplit("/", 1)[0] + f"/{name}"
+        conn.exec_driver_sql(f"CREATE DATABASE {quote}{name}{quote}")
     try:
-        yield admin, url, name
+        yield admin, admin_url.rsplit("/", 1)[0] + f"/{name}", name
     finally:
         with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {quote}{name}{quote}{drop_suffix}")
         admin.dispose()
+
+
+@pytest.fixture
+def scratch_pg(postgres_admin_url):
+    yield from _scratch(postgres_admin_url, '"', " WITH (FORCE)")
 
 
 @pytest.fixture
 def scratch_mariadb(mariadb_admin_url):
-    """A fresh database on the local MariaDB, dropped afterwards: ``(admin_engine, url, name)``."""
-    import sqlalchemy as sa
-
-    name = f"dbaudit_test_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(mariadb_admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f"CREATE DATABASE `{name}`")
-    url = mariadb_admin_url.rsplit("/", 1)[0] + f"/{name}"
-    try:
-        yield admin, url, name
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS `{name}`")
-        admin.dispose()
+    yield from _scratch(mariadb_admin_url, "`", "")

@@ -6,6 +6,7 @@
 (b) With ``--dbaudit --collect-only``: how long collecting the audit items takes, for information.
 
     python benchmarks/collection_overhead.py [--runs 15] [--files 50] [--json out.json] [--max-overhead-ms 30]
+                                             [--no-other-plugins]
 
 Exit status: 1 if the median overhead of (a) exceeds ``--max-overhead-ms`` (only when given),
 2 if importing the plugin module imports a heavy dependency, else 0.
@@ -71,6 +72,11 @@ def stats(wall: list[float], cpu: list[float]) -> dict[str, float]:
             "cpu_median_ms": round(statistics.median(cpu), 1)}
 
 
+def paired(samples: dict[str, list[float]]) -> float:
+    """Median of (plugin - no_plugin) over the rounds."""
+    return round(statistics.median(a - b for a, b in zip(samples["plugin"], samples["no_plugin"])), 1)
+
+
 def import_cost_us(env: dict[str, str], repeats: int = 7) -> int:
     """Median µs of ``import pytest_dbaudit.plugin`` (cumulative) minus the pytest import inside it."""
     costs = []
@@ -109,13 +115,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--files", type=int, default=50, help="test files in the throwaway project (default 50)")
     ap.add_argument("--json", metavar="PATH", help="also write the numbers as JSON to PATH")
     ap.add_argument("--max-overhead-ms", type=float, help="exit 1 if the median overhead without --dbaudit exceeds this")
+    ap.add_argument("--no-other-plugins", action="store_true",
+                    help="load no other installed pytest plugin (PYTEST_DISABLE_PLUGIN_AUTOLOAD=1, the plugin by -p): "
+                         "a smaller, steadier baseline")
     opts = ap.parse_args(argv)
 
     env = clean_env()
     with tempfile.TemporaryDirectory(prefix="dbaudit-bench-") as tmp:
         proj = Path(tmp)
         make_project(proj, opts.files)
-        variants = {"plugin": [], "no_plugin": ["-p", "no:dbaudit"], "audit": ["--dbaudit"]}
+        if opts.no_other_plugins:
+            env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+            load = ["-p", "pytest_dbaudit.plugin"]
+            variants = {"plugin": load, "no_plugin": [], "audit": load + ["--dbaudit"]}
+        else:
+            variants = {"plugin": [], "no_plugin": ["-p", "no:dbaudit"], "audit": ["--dbaudit"]}
         outputs = {name: run(args, proj, env)[2] for name, args in variants.items()}  # warm-up, .pyc files
         wall: dict[str, list[float]] = {name: [] for name in variants}
         cpu: dict[str, list[float]] = {name: [] for name in variants}
@@ -135,13 +149,15 @@ def main(argv: list[str] | None = None) -> int:
         "cpus": os.cpu_count(),
         "runs": opts.runs,
         "test_files": opts.files,
+        "other_plugins": not opts.no_other_plugins,
         "tests_collected": tests,
         "without_dbaudit": {
             "plugin": plugin,
             "no_plugin": bare,
-            "overhead_median_ms": round(plugin["median_ms"] - bare["median_ms"], 1),
+            # median of the per-round differences: steadier than a difference of medians on a busy machine
+            "overhead_median_ms": paired(wall),
             "overhead_min_ms": round(plugin["min_ms"] - bare["min_ms"], 1),
-            "overhead_cpu_median_ms": round(plugin["cpu_median_ms"] - bare["cpu_median_ms"], 1),
+            "overhead_cpu_median_ms": paired(cpu),
             "import_cost_us": import_cost_us(env),
             "heavy_modules_imported": heavy_imports(env),
         },
@@ -154,11 +170,12 @@ def main(argv: list[str] | None = None) -> int:
     a, b = result["without_dbaudit"], result["with_dbaudit"]
 
     print(f"pytest-dbaudit collection overhead: Python {result['python']}, pytest {result['pytest']}, "
-          f"{result['cpus']} CPUs, {opts.runs} runs, {opts.files} files / {tests} tests")
-    rows = [("-p no:dbaudit (baseline)", bare), ("plugin installed, no --dbaudit", plugin),
-            ("  overhead", {"median_ms": a["overhead_median_ms"], "min_ms": a["overhead_min_ms"],
-                            "cpu_median_ms": a["overhead_cpu_median_ms"]}),
-            (f"--dbaudit ({b['audit_items']} audit items)", audit)]
+          f"{result['cpus']} CPUs, {opts.runs} runs, {opts.files} files / {tests} tests"
+          + (", no other plugins" if opts.no_other_plugins else ""))
+    overhead = {"median_ms": a["overhead_median_ms"], "min_ms": a["overhead_min_ms"],
+                "cpu_median_ms": a["overhead_cpu_median_ms"]}
+    rows = [("baseline: plugin not loaded", bare), ("plugin loaded, no --dbaudit", plugin),
+            ("  overhead (paired)", overhead), (f"--dbaudit ({b['audit_items']} audit items)", audit)]
     print(f"{'variant':<34}{'median ms':>10}{'min ms':>10}{'cpu ms':>10}")
     for label, r in rows:
         print(f"{label:<34}{r['median_ms']:>10.1f}{r['min_ms']:>10.1f}{r['cpu_median_ms']:>10.1f}")

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .catalog import Catalog, CheckItem, load_catalog
-from .config import AuditConfig, find_config, load_config, parse_level_gate, parse_severity, validate_ids, _Err
+from .config import AuditConfig, catalog_files, find_config, load_config, parse_level_gate, parse_severity, validate_ids, _Err
 from .errors import DbauditUsageError
 from .outcomes import Finding, NotApplicable, Outcome, Result, TargetUnavailable, Undecided
 from .redact import redact
@@ -70,11 +70,9 @@ class Audit:
         self.opts = opts
         self.started = dt.datetime.now(dt.timezone.utc)
         found = find_config(opts.config, opts.repo, opts.rootdir)
-        # User catalog files are named in the config, so read the raw config first.
-        base_cfg = load_config(found, set(), [])
-        self.catalog: Catalog = load_catalog(base_cfg.catalog)
+        self.catalog: Catalog = load_catalog(catalog_files(found))  # user items are named in the config
         sections = list(self.catalog.sections)
-        self.cfg: AuditConfig = load_config(found, set(self.catalog.items), sections)
+        self.cfg: AuditConfig = load_config(found, sections)
         validate_ids(self.cfg, set(self.catalog.items), {i.id: i.thresholds for i in self.catalog.items.values()})
         err = _Err("command line")
         self.fail_under = dict(self.cfg.fail_under)
@@ -135,6 +133,10 @@ class Audit:
 
             self._throwaway = ThrowawayProvider(self.cfg.throwaway, use_containers=self.opts.containers)
         return self._throwaway
+
+    def stack(self):
+        """The stack model if a static check built it in this process, else None."""
+        return self._repo.built("stack") if self._repo is not None else None
 
     def close(self) -> None:
         for value in self._live.values():

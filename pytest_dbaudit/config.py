@@ -202,8 +202,23 @@ def parse_severity(value: Any, key: str, err: _Err) -> str:
     raise err(key, f"must be one of {'|'.join(SEVERITIES)}, got {value!r}")
 
 
-def load_config(found: tuple[Path, dict[str, Any] | None] | None, item_ids: set[str], sections: list[str]) -> AuditConfig:
-    """Validate raw config. ``item_ids`` must already include user catalog items."""
+def catalog_files(found: tuple[Path, dict[str, Any] | None] | None) -> list[Path]:
+    """The user catalog files a config names, read before the catalog (and so the rest) can be validated."""
+    if not found or not isinstance(found[1], dict):
+        return []
+    path, raw = found
+    cat = raw.get("catalog") or []
+    if not isinstance(cat, list) or not all(isinstance(p, str) for p in cat):
+        raise _Err(str(path))("catalog", "must be a list of file paths")
+    files = [path.parent / p for p in cat]
+    for p in files:
+        if not p.is_file():
+            raise _Err(str(path))("catalog", f"file {p} does not exist")
+    return files
+
+
+def load_config(found: tuple[Path, dict[str, Any] | None] | None, sections: list[str]) -> AuditConfig:
+    """Validate the raw config; item ids are checked by validate_ids once the full catalog is known."""
     cfg = AuditConfig()
     if not found or found[1] is None:
         return cfg
@@ -215,7 +230,6 @@ def load_config(found: tuple[Path, dict[str, Any] | None] | None, item_ids: set[
     extra = sorted(set(raw) - TOP_KEYS)
     if extra:
         raise err(extra[0], f"is not a known key (allowed: {', '.join(sorted(TOP_KEYS))})")
-    base = path.parent
 
     for i, t in enumerate(raw.get("targets") or []):
         where = f"targets[{i}]"
@@ -231,14 +245,7 @@ def load_config(found: tuple[Path, dict[str, Any] | None] | None, item_ids: set[
         else:
             cfg.targets.append(TargetSpec(url=_text(t, "url", where, err), name=t.get("name", "")))
 
-    # Thresholds are checked against item ids after user catalogs are loaded (see plugin).
-    cat = raw.get("catalog") or []
-    if not isinstance(cat, list) or not all(isinstance(p, str) for p in cat):
-        raise err("catalog", "must be a list of file paths")
-    cfg.catalog = [(base / p) for p in cat]
-    for p in cfg.catalog:
-        if not p.is_file():
-            raise err("catalog", f"file {p} does not exist")
+    cfg.catalog = catalog_files(found)
 
     thr = raw.get("thresholds") or {}
     if not isinstance(thr, dict):

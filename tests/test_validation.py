@@ -83,6 +83,13 @@ def test_config_errors_name_the_key(pytester, config, message):
     assert "config error in " in err and "pyproject.toml" in err and message in err, err
 
 
+def test_section_gate_in_config(pytester):
+    write(pytester.path, {"dbaudit.yaml": "fail_under: security=3\nfail_on: critical\n"})
+    result = pytester.runpytest_subprocess("--dbaudit", "-k", "SE-11")
+    assert result.ret == 1
+    assert "dbaudit gate failed: section security level n/a < 3" in "\n".join(result.outlines)
+
+
 def test_command_line_gate_errors(pytester):
     err = "\n".join(pytester.runpytest_subprocess("--dbaudit", "--dbaudit-fail-under", "9").errlines)
     assert "'--dbaudit-fail-under' level for overall must be 1-5, got 9" in err

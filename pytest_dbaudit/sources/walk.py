@@ -137,6 +137,10 @@ class Repository:
     def by_suffix(self, *suffixes: str) -> list[str]:
         return [f for f in self.files if f.endswith(suffixes)]
 
+    def built(self, name: str):
+        """A shared model if some check already built it, else None (never builds)."""
+        return self._models.get(name)
+
     def model(self, name: str, build):
         """A parsed model shared by every check (parse once, check many)."""
         if name not in self._models:
