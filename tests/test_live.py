@@ -167,3 +167,29 @@ def test_legacy_schema_live(pytester, audit, scratch_pg):
     label = live_target(url).label
     tables = sorted(f["message"] for f in run.item(f"SD-03[{label}]")["findings"])
     assert tables == ["table public.items has no primary key", "table public.stock has no primary key"]
+
+
+def test_mariadb_partial_privileges_are_unknown_not_pass(pytester, audit, scratch_mariadb):
+    """A role that can see only some tables must not get a pass for the tables it cannot see."""
+    admin, url, name = scratch_mariadb
+    user = f"dbaudit_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"CREATE TABLE `{name}`.keyed (id int PRIMARY KEY)")
+        conn.exec_driver_sql(f"CREATE TABLE `{name}`.hidden_keyless (x int)")
+        conn.exec_driver_sql(f"CREATE USER '{user}'@'%%' IDENTIFIED BY '{PASSWORD}'")
+        conn.exec_driver_sql(f"GRANT SELECT ON `{name}`.keyed TO '{user}'@'%%'")
+    try:
+        host = url.split("@", 1)[1]
+        run = audit("--dbaudit-db", f"mysql+pymysql://{user}:{PASSWORD}@{host}", "-k", "SD-03")
+        item = run.item("SD-03[")
+        assert item["outcome"] == "unknown"
+        assert f"GRANT SELECT ON `{name}`.* TO the audit role" in item["reason"]
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"DROP USER IF EXISTS '{user}'@'%%'")
+
+
+def test_empty_postgres_database_passes_vacuously(pytester, audit, scratch_pg):
+    run = audit("--dbaudit-db", scratch_pg[1], "-k", "SD-03")
+    item = run.item("SD-03[")
+    assert item["outcome"] == "pass" and "0 table(s) checked" in item["evidence"][0]

@@ -48,16 +48,28 @@ ORDER BY 2
 _SQLITE_COUNT = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
 
 
+# grantee as information_schema spells it: 'user'@'host'
+_MY_ME = "CONCAT('''', SUBSTRING_INDEX(CURRENT_USER(), '@', 1), '''@''', SUBSTRING_INDEX(CURRENT_USER(), '@', -1), '''')"
+_MY_SEES_ALL = f"""
+SELECT (SELECT COUNT(*) FROM information_schema.user_privileges
+        WHERE privilege_type = 'SELECT' AND grantee = {_MY_ME})
+     + (SELECT COUNT(*) FROM information_schema.schema_privileges
+        WHERE privilege_type = 'SELECT' AND grantee = {_MY_ME} AND DATABASE() IS NOT NULL
+          AND table_schema IN (DATABASE(), REPLACE(DATABASE(), '_', '\\_')))
+"""
+
+
 @check("SD-03", "live")
 def primary_keys_live(db, ctx):
     no_pk, count = {"postgresql": (_PG_NO_PK, _PG_COUNT), "mysql": (_MY_NO_PK, _MY_COUNT),
                     "sqlite": (_SQLITE_NO_PK, _SQLITE_COUNT)}[db.dialect]
+    if db.dialect == "mysql" and not int(db.scalar(_MY_SEES_ALL) or 0):
+        # information_schema lists only the tables the role holds a privilege on: without
+        # SELECT on the whole schema, a clean answer could just mean "could not see".
+        where = f"`{db.database}`.*" if db.database else "*.*"
+        raise Undecided(f"the audit role may not see every table; to decide, GRANT SELECT ON {where} TO "
+                        "the audit role")
     total = int(db.scalar(count) or 0)
-    if total == 0:
-        # On MySQL, information_schema hides tables the role has no privilege on: an empty
-        # answer may mean "cannot see", so it decides nothing.
-        raise Undecided(f"no tables visible in {db.database or 'the database'}: nothing to check, or the role "
-                        "lacks privileges to see them (MySQL: GRANT SELECT ON db.* TO the audit role)")
     rows = db.rows(no_pk)
     ctx.note(f"{total} table(s) checked in {db.database}")
     return [Finding(f"table {r['schema_name']}.{r['table_name']} has no primary key",
