@@ -126,7 +126,7 @@ def _read(path: Path) -> dict[str, Any] | None:
     import yaml
 
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         raise DbauditUsageError(f"config error in {path}: not valid YAML: {exc}") from None
     if data is None:

@@ -1,0 +1,1 @@
+"""Evidence sources: the repository walk and the models parsed from it (stack, credentials)."""
