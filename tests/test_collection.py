@@ -76,3 +76,11 @@ def test_exitfirst_and_last_failed(pytester):
 
     x = pytester.runpytest_subprocess("--dbaudit", "-m", "dbaudit_static", "-x", "-q")
     assert "stopping after 1 failures" in "\n".join(x.outlines)
+
+
+def test_marker_sections_match_the_catalog():
+    """plugin.SECTIONS registers markers without loading the catalog; it must not drift from it."""
+    from pytest_dbaudit.catalog import load_catalog
+    from pytest_dbaudit.plugin import SECTIONS
+
+    assert list(SECTIONS) == list(load_catalog().sections)
