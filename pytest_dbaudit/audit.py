@@ -134,9 +134,15 @@ class Audit:
             self._throwaway = ThrowawayProvider(self.cfg.throwaway, use_containers=self.opts.containers)
         return self._throwaway
 
-    def stack(self):
-        """The stack model if a static check built it in this process, else None."""
-        return self._repo.built("stack") if self._repo is not None else None
+    def repo_models(self) -> dict:
+        """Stack and inventory for the reports, built here if no check did (e.g. on an xdist controller)."""
+        if not self.opts.repo.is_dir():
+            return {"stack": None, "inventory": None}
+        from .sources.inventory import inventory_of
+        from .sources.stack import stack_of
+
+        repo = self.repository()
+        return {"stack": stack_of(repo).to_dict(), "inventory": inventory_of(repo).to_dict()}
 
     def close(self) -> None:
         for value in self._live.values():

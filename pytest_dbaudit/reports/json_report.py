@@ -23,7 +23,7 @@ def build(plugin, duration_s: float) -> dict:
     counts: dict[str, int] = {}
     for r in plugin.records:
         counts[r["outcome"]] = counts.get(r["outcome"], 0) + 1
-    stack = audit.stack()
+    models = audit.repo_models()
     return {
         "schema": SCHEMA,
         "schema_version": SCHEMA_VERSION,
@@ -39,7 +39,8 @@ def build(plugin, duration_s: float) -> dict:
         },
         "targets": [{"kind": "repo", "label": "repo", "path": str(audit.opts.repo)}] + plugin.targets
                    + [{"kind": "live", "label": s, "status": "not-set"} for s in audit.unset_targets],
-        "stack": stack.to_dict() if stack is not None else None,
+        "stack": models["stack"],
+        "inventory": models["inventory"],
         "levels": plugin.levels.to_dict(),
         "gates": {"fail_under": audit.fail_under, "fail_on": audit.fail_on, "failed": plugin.gate_reasons},
         "summary": counts,

@@ -137,6 +137,9 @@ class Repository:
     def by_suffix(self, *suffixes: str) -> list[str]:
         return [f for f in self.files if f.endswith(suffixes)]
 
+    def models(self) -> dict[str, object]:
+        return dict(self._models)
+
     def built(self, name: str):
         """A shared model if some check already built it, else None (never builds)."""
         return self._models.get(name)

@@ -1,0 +1,183 @@
+"""The inventory of data stores the repository declares, joined across compose and Terraform.
+
+Each store records its engine and version, where it is declared (file:line), which services use
+it, and the settings checks care about (backups, HA, encryption, exposure, autoscaling,
+monitoring). A setting whose value is only known at plan time is kept in ``unknown`` with its
+expression, never guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .compose import compose_of
+from .stack import image_engine
+from .terraform import Block, TerraformModel, Unresolved, terraform_of
+from .walk import Repository
+
+KINDS = {"postgresql": "relational", "mysql": "relational", "mariadb": "relational", "sqlserver": "relational",
+         "oracle": "relational", "cockroachdb": "relational", "mongodb": "document", "redis": "cache",
+         "clickhouse": "analytical"}
+POOLER_IMAGES = ("pgbouncer", "pgcat", "odyssey", "proxysql", "pgpool")
+EXPORTER_IMAGES = ("postgres-exporter", "postgres_exporter", "mysqld-exporter", "mysqld_exporter",
+                   "mongodb-exporter", "redis_exporter", "redis-exporter")
+
+# Terraform resource type -> how its settings are spelled. Values are attribute names, or a
+# (block, attribute) path for nested blocks.
+AWS_SETTINGS = {
+    "backup_retention_days": "backup_retention_period", "multi_az": "multi_az",
+    "storage_encrypted": "storage_encrypted", "publicly_accessible": "publicly_accessible",
+    "deletion_protection": "deletion_protection", "skip_final_snapshot": "skip_final_snapshot",
+    "storage_autoscaling_max": "max_allocated_storage", "allocated_storage": "allocated_storage",
+    "iam_auth": "iam_database_authentication_enabled", "performance_insights": "performance_insights_enabled",
+    "monitoring_interval": "monitoring_interval", "log_exports": "enabled_cloudwatch_logs_exports",
+    "instance_class": "instance_class",
+}
+TF_STORES = {
+    "aws_db_instance": ("aws", AWS_SETTINGS), "aws_rds_cluster": ("aws", AWS_SETTINGS),
+    "google_sql_database_instance": ("gcp", {}), "azurerm_postgresql_flexible_server": ("azure", {}),
+    "azurerm_mysql_flexible_server": ("azure", {}), "aws_elasticache_replication_group": ("aws", {}),
+    "aws_elasticache_cluster": ("aws", {}),
+}
+# Public modules whose inputs mirror the resources' attributes.
+TF_MODULES = {r"terraform-aws-modules/rds(-aurora)?/aws": ("aws", AWS_SETTINGS),
+              r"GoogleCloudPlatform/sql-db/google": ("gcp", {})}
+
+
+@dataclass
+class Store:
+    name: str
+    engine: str
+    version: str | None
+    source: str  # compose | terraform
+    declared: list[str] = field(default_factory=list)
+    used_by: list[str] = field(default_factory=list)
+    settings: dict[str, Any] = field(default_factory=dict)
+    unknown: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def kind(self) -> str:
+        return KINDS.get(self.engine, "other")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "kind": self.kind, "engine": self.engine, "version": self.version,
+                "source": self.source, "declared": self.declared, "used_by": self.used_by,
+                "settings": self.settings, "unknown": self.unknown}
+
+
+@dataclass
+class Inventory:
+    stores: list[Store] = field(default_factory=list)
+    poolers: list[str] = field(default_factory=list)  # file:line (image)
+    exporters: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # files that could not be parsed
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"stores": [s.to_dict() for s in self.stores], "poolers": self.poolers, "exporters": self.exporters,
+                "service_map": {s.name: s.used_by for s in self.stores}, "errors": self.errors}
+
+
+def inventory_of(repo: Repository) -> Inventory:
+    return repo.model("inventory", _build)  # type: ignore[return-value]
+
+
+def _tag_version(image: str) -> str | None:
+    last = image.rsplit("@", 1)[0].rsplit("/", 1)[-1]
+    m = re.match(r"\d+(?:\.\d+){0,2}", last.rsplit(":", 1)[1]) if ":" in last else None
+    return m.group(0) if m else None
+
+
+def _from_compose(repo: Repository, inv: Inventory) -> None:
+    model = compose_of(repo)
+    inv.errors += [str(e) for e in model.errors]
+    by_name: dict[str, Store] = {}
+    for svc in model.services:
+        image = svc.image or ""
+        lowered = image.lower()
+        if any(p in lowered for p in POOLER_IMAGES):
+            inv.poolers.append(f"{svc.location} ({image})")
+        if any(p in lowered for p in EXPORTER_IMAGES):
+            inv.exporters.append(f"{svc.location} ({image})")
+        engine = image_engine(image) if image else None
+        if not engine:
+            continue
+        named_volume = any(not v.startswith((".", "/")) and ":" in v for v in svc.volumes)
+        store = Store(svc.name, engine, _tag_version(image), "compose", [svc.location], settings={
+            "image": image, "persistent_volume": bool(svc.volumes), "named_volume": named_volume,
+            "healthcheck": svc.healthcheck, "resource_limits": svc.resource_limits,
+            "published_ports": svc.ports,
+        })
+        by_name[svc.name] = store
+        inv.stores.append(store)
+    for svc in model.services:  # who talks to which store: depends_on, hosts in env values
+        for name, store in by_name.items():
+            if svc.name == name:
+                continue
+            host = re.compile(rf"(^|[@/=:\s]){re.escape(name)}([:/\s]|$)")
+            if name in svc.depends_on or any(host.search(v) for v in svc.environment.values()):
+                store.used_by.append(svc.name)
+
+
+def _engine_of_tf(block: Block, tf: TerraformModel) -> tuple[str, str | None]:
+    if block.type.startswith("azurerm_postgresql"):
+        return "postgresql", _text(tf.value(block, "version"))
+    if block.type.startswith("azurerm_mysql"):
+        return "mysql", _text(tf.value(block, "version"))
+    if block.type.startswith("aws_elasticache"):
+        return "redis", _text(tf.value(block, "engine_version"))
+    dbv = tf.value(block, "database_version")
+    if isinstance(dbv, str):  # Cloud SQL: POSTGRES_15, MYSQL_8_0
+        m = re.match(r"(POSTGRES|MYSQL|SQLSERVER)_(\d+)(?:_(\d+))?", dbv)
+        if m:
+            eng = {"POSTGRES": "postgresql", "MYSQL": "mysql", "SQLSERVER": "sqlserver"}[m.group(1)]
+            return eng, m.group(2) + (f".{m.group(3)}" if m.group(3) else "")
+    engine = _text(tf.value(block, "engine")) or ""
+    norm = ("postgresql" if "postgres" in engine else "mariadb" if "mariadb" in engine
+            else "mysql" if ("mysql" in engine or engine == "aurora") else engine or "unknown")
+    return norm, _text(tf.value(block, "engine_version"))
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None or isinstance(value, Unresolved) else str(value)
+
+
+def _from_terraform(repo: Repository, inv: Inventory) -> None:
+    tf = terraform_of(repo)
+    inv.errors += [str(e) for e in tf.errors]
+    blocks = [(b, TF_STORES[b.type]) for b in tf.blocks if b.kind == "resource" and b.type in TF_STORES]
+    for pattern, spec in TF_MODULES.items():
+        blocks += [(b, spec) for b in tf.modules(pattern)]
+    for block, (cloud, spelling) in blocks:
+        engine, version = _engine_of_tf(block, tf)
+        store = Store(block.address, engine, version, "terraform", [block.location], settings={"cloud": cloud})
+        for key, attr in spelling.items():
+            if attr not in block.attrs:
+                continue
+            value = tf.value(block, attr)
+            if isinstance(value, Unresolved):
+                store.unknown[key] = value.expression
+            else:
+                store.settings[key] = value
+        if cloud == "gcp":
+            settings = tf.value(block, "settings", [{}])
+            first = settings[0] if isinstance(settings, list) and settings else settings if isinstance(settings, dict) else {}
+            for key, attr in (("availability_type", "availability_type"), ("disk_autoresize", "disk_autoresize"),
+                              ("tier", "tier")):
+                value = first.get(attr, tf.value(block, attr)) if isinstance(first, dict) else None
+                if isinstance(value, Unresolved):
+                    store.unknown[key] = value.expression
+                elif value is not None:
+                    store.settings[key] = value
+            if block.attrs.get("deletion_protection") is not None:
+                store.settings["deletion_protection"] = tf.value(block, "deletion_protection")
+        inv.stores.append(store)
+    inv.poolers += [f"{b.location} (aws_db_proxy)" for b in tf.resources("aws_db_proxy")]
+
+
+def _build(repo: Repository) -> Inventory:
+    inv = Inventory()
+    _from_compose(repo, inv)
+    _from_terraform(repo, inv)
+    return inv

@@ -1,0 +1,172 @@
+"""The inventory model: compose + Terraform joined, variables resolved, unknowns kept, bad files survived."""
+
+import os
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import EXAMPLES, write
+from pytest_dbaudit.sources.inventory import inventory_of
+from pytest_dbaudit.sources.structured import ParseError, parsed
+from pytest_dbaudit.sources.terraform import Unresolved, terraform_of
+from pytest_dbaudit.sources.walk import Repository
+
+COMPOSE = """
+services:
+  db:
+    image: postgres:15.6
+    volumes: ["pgdata:/var/lib/postgresql/data"]
+    healthcheck: {test: ["CMD", "pg_isready"]}
+  cache:
+    image: redis:7.2
+  pgbouncer:
+    image: bitnami/pgbouncer:1.23.1
+    depends_on: [db]
+  api:
+    build: .
+    environment:
+      DATABASE_URL: postgresql://app:${DB_PASSWORD}@pgbouncer:6432/shop
+      REDIS_URL: redis://cache:6379/0
+  worker:
+    build: .
+    environment: ["DB_HOST=db", "DB_PORT=5432"]
+volumes:
+  pgdata:
+"""
+TERRAFORM = """
+variable "retention" { default = 3 }
+variable "instance_class" {}
+locals { engine = "postgres" }
+
+resource "aws_db_instance" "orders" {
+  engine                  = local.engine
+  engine_version          = "13.7"
+  instance_class          = var.instance_class
+  backup_retention_period = var.retention
+  multi_az                = false
+  storage_encrypted       = true
+  publicly_accessible     = false
+  skip_final_snapshot     = true
+  kms_key_id              = aws_kms_key.db.arn
+}
+
+resource "google_sql_database_instance" "reports" {
+  database_version = "POSTGRES_15"
+  settings {
+    tier              = "db-custom-2-7680"
+    availability_type = "REGIONAL"
+    disk_autoresize   = true
+  }
+  deletion_protection = true
+}
+
+module "billing_db" {
+  source                  = "terraform-aws-modules/rds/aws"
+  engine                  = "mysql"
+  engine_version          = "8.0.35"
+  backup_retention_period = 14
+  multi_az                = true
+}
+
+resource "aws_db_proxy" "orders" {
+  name = "orders"
+}
+"""
+
+
+def test_compose_and_terraform_join_into_one_inventory(tmp_path):
+    write(tmp_path, {"docker-compose.yml": COMPOSE, "infra/main.tf": TERRAFORM,
+                     "infra/prod.tfvars": 'retention = 7\n'})
+    inv = inventory_of(Repository(tmp_path))
+    stores = {s.name: s for s in inv.stores}
+    assert set(stores) == {"db", "cache", "aws_db_instance.orders", "google_sql_database_instance.reports",
+                           "module.billing_db"}
+    db = stores["db"]
+    assert (db.engine, db.version, db.declared, db.kind) == ("postgresql", "15.6", ["docker-compose.yml:3"], "relational")
+    assert sorted(db.used_by) == ["pgbouncer", "worker"]
+    assert stores["cache"].used_by == ["api"] and stores["cache"].kind == "cache"
+    assert db.settings["named_volume"] is True and db.settings["healthcheck"] is True
+
+    orders = stores["aws_db_instance.orders"]
+    assert (orders.engine, orders.version, orders.declared) == ("postgresql", "13.7", ["infra/main.tf:5"])
+    assert orders.settings["backup_retention_days"] == 7  # tfvars beat the variable default
+    assert orders.settings["multi_az"] is False and orders.settings["skip_final_snapshot"] is True
+    assert orders.unknown == {"instance_class": "var.instance_class"}  # declared without a value
+    reports = stores["google_sql_database_instance.reports"]
+    assert (reports.engine, reports.version) == ("postgresql", "15")
+    assert reports.settings["availability_type"] == "REGIONAL" and reports.settings["deletion_protection"] is True
+    billing = stores["module.billing_db"]
+    assert (billing.engine, billing.version, billing.settings["multi_az"]) == ("mysql", "8.0.35", True)
+    assert inv.poolers == ["docker-compose.yml:9 (bitnami/pgbouncer:1.23.1)", "infra/main.tf:35 (aws_db_proxy)"]
+
+
+def test_unresolvable_expressions_stay_unknown(tmp_path):
+    write(tmp_path, {"main.tf": 'resource "aws_db_instance" "x" {\n  engine = "postgres"\n'
+                                '  backup_retention_period = data.aws_ssm_parameter.r.value\n'
+                                '  multi_az = var.ha ? true : false\n}\n'})
+    tf = terraform_of(Repository(tmp_path))
+    block = tf.resources("aws_db_instance")[0]
+    assert isinstance(tf.value(block, "backup_retention_period"), Unresolved)
+    assert str(tf.value(block, "backup_retention_period")) == "data.aws_ssm_parameter.r.value"
+    assert isinstance(tf.value(block, "multi_az"), Unresolved)
+
+
+BROKEN = {
+    "docker-compose.yml": "services:\n  db:\n    image: [unclosed\n",
+    "k8s/bad.yaml": "a: b\n c: d\n\t- x\n",
+    "main.tf": 'resource "aws_db_instance" "x" {\n  engine = \n',
+    "vars.tfvars": "= 3\n",
+    "package.json": "{not json",
+    "latin1.yml": "name: caf\xe9\n",
+}
+
+
+def test_broken_files_are_reported_not_fatal(tmp_path):
+    write(tmp_path, {k: v for k, v in BROKEN.items() if k != "latin1.yml"})
+    (tmp_path / "latin1.yml").write_bytes("services:\n  db:\n    image: caf\xe9\n".encode("latin-1"))
+    (tmp_path / "huge-compose.yml").write_bytes(b"a: b\n" * 300_000)
+    os.symlink(tmp_path / "loop", tmp_path / "loop")  # a self-referencing link
+    repo = Repository(tmp_path)
+    inv = inventory_of(repo)
+    assert inv.stores == []
+    joined = "\n".join(inv.errors)
+    assert "docker-compose.yml: could not parse" in joined and "main.tf: could not parse" in joined
+    assert "vars.tfvars: could not parse" in joined
+    assert isinstance(parsed(repo, "latin1.yml", "yaml"), ParseError)
+    assert parsed(repo, "latin1.yml", "yaml").reason == "not UTF-8 text"
+    assert parsed(repo, "huge-compose.yml", "yaml").reason == "larger than the size cap"
+
+
+def test_each_file_is_parsed_once(tmp_path, monkeypatch):
+    write(tmp_path, {"docker-compose.yml": COMPOSE, "infra/main.tf": TERRAFORM})
+    repo = Repository(tmp_path)
+    calls = []
+    real = Repository.text
+    monkeypatch.setattr(Repository, "text", lambda self, rel: calls.append(rel) or real(self, rel))
+    inventory_of(repo)
+    inventory_of(repo)
+    terraform_of(repo)
+    from pytest_dbaudit.sources.credentials import credentials_of
+    credentials_of(repo)
+    reads = {rel: calls.count(rel) for rel in set(calls)}
+    # text() is cached: the disk is read once; parsing happens once per (file, format)
+    assert all(n >= 1 for n in reads.values())
+    assert sum(1 for k in repo.models() if k.startswith(("yaml:", "hcl:"))) == 2
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=400))
+def test_parsers_never_raise(tmp_path_factory, text):
+    base = tmp_path_factory.mktemp("fuzz")
+    write(base, {"docker-compose.yml": text, "main.tf": text, "x.tfvars": text})
+    inv = inventory_of(Repository(base))
+    assert isinstance(inv.errors, list)
+
+
+def test_examples_inventory(tmp_path):
+    inv = inventory_of(Repository(EXAMPLES / "mature_shop"))
+    pg = [s for s in inv.stores if s.engine == "postgresql"]
+    assert len(pg) == 1 and pg[0].version == "16.4" and sorted(pg[0].used_by) == ["backup", "pgbouncer", "postgres-exporter"]
+    assert inv.poolers and inv.exporters
+    legacy = inventory_of(Repository(EXAMPLES / "legacy_inventory"))
+    assert [(s.name, s.version, s.used_by) for s in legacy.stores] == [("db", "9.6", ["app"])]
