@@ -189,7 +189,7 @@ class Audit:
         except NotApplicable as exc:
             return Result(Outcome.NOT_APPLICABLE, redact(str(exc)), evidence=ctx.evidence), queries
         except Undecided as exc:
-            return Result(Outcome.UNKNOWN, redact(str(exc)), evidence=ctx.evidence), queries
+            return self._attested_instead(item, redact(str(exc)), ctx.evidence), queries
         except TargetUnavailable as exc:
             return Result(Outcome.UNKNOWN, f"target unavailable: {redact(str(exc))}", evidence=ctx.evidence), queries
         if isinstance(value, Result):
@@ -198,6 +198,9 @@ class Audit:
         else:
             findings = list(value or [])
             result = Result(Outcome.FAIL if findings else Outcome.PASS, findings=findings, evidence=ctx.evidence)
+        return self._redacted(result), queries
+
+    def _redacted(self, result: Result) -> Result:
         for f in result.findings:
             f.message = redact(f.message)
             f.location = redact(f.location)
@@ -205,7 +208,7 @@ class Audit:
                 v = getattr(f, attr)
                 if isinstance(v, str):
                     setattr(f, attr, redact(v))
-        return result, queries
+        return result
 
     def _subject(self, item: CheckItem, mode: str, target: Target):
         if mode == "static":
@@ -230,6 +233,20 @@ class Audit:
 
             return DrillSubject(engine=target.engine or "", audit=self)
         raise ValueError(f"unknown mode {mode}")
+
+    def _attested_instead(self, item: CheckItem, why: str, evidence: list[str]) -> Result:
+        """A program that cannot decide leaves the item to a current attestation, if there is one.
+
+        Only for "could not decide" (not for a target that was unreachable, and never over a
+        program's pass or fail); the report says the attestation decided it and why.
+        """
+        if item.id in self.cfg.attestations:
+            attested = self.attest(item)
+            if attested.outcome is Outcome.PASS:
+                attested.evidence = evidence + [f"the program could not decide ({why}); "
+                                                f"decided by attestation"] + attested.evidence
+                return attested
+        return Result(Outcome.UNKNOWN, why, evidence=evidence)
 
     def attest(self, item: CheckItem) -> Result:
         att = self.cfg.attestations.get(item.id)

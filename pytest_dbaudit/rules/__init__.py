@@ -1,3 +1,5 @@
 """Built-in check implementations, one module per audit section; importing registers them."""
 
-from . import migrations, schema, security, technology  # noqa: F401
+from . import (  # noqa: F401
+    architecture, backup, capacity, high_availability, migrations, monitoring, schema, security, technology,
+)

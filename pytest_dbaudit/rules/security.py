@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..outcomes import Finding
+from ..outcomes import Finding, Undecided
 from ..registry import check
 from ..sources.credentials import credentials_of
 
@@ -40,3 +40,90 @@ def default_passwords(repo, ctx):
                                 expected="a generated password from a secret store"))
     ctx.note("checked literal passwords against well-known defaults, and for trust / empty-password settings")
     return findings
+
+
+@check("SE-09", "static")
+def private_network_only(repo, ctx):
+    """RDS publicly_accessible; database ports published on every host interface in compose."""
+    from ..sources.inventory import inventory_of
+    from ._iac import cloud_stores
+
+    findings, undecided, judged = [], [], 0
+    for s in cloud_stores(repo, ctx, "aws"):
+        if "publicly_accessible" in s.unknown:
+            undecided.append(f"{s.name}.publicly_accessible = {s.unknown['publicly_accessible']}")
+            continue
+        judged += 1
+        if s.settings.get("publicly_accessible") is True:
+            findings.append(Finding(f"{s.name}: publicly_accessible = true", location=s.declared[0], observed=True,
+                                    expected=False))
+    for s in inventory_of(repo).stores:
+        if s.source != "compose":
+            continue
+        for port in s.settings.get("published_ports") or []:
+            parts = str(port).split(":")
+            if len(parts) >= 2 and parts[0] not in ("127.0.0.1", "localhost", "[::1]"):
+                findings.append(Finding(
+                    f"{s.name}: port {port} is published on every interface of the host", location=s.declared[0],
+                    observed=port, expected="no published port, or 127.0.0.1:PORT:PORT", severity="Low"))
+    if findings:
+        return findings
+    if undecided:
+        raise Undecided("values known only at plan time: " + "; ".join(undecided))
+    if not judged:
+        raise Undecided("the network exposure of the production databases is not declared in Terraform")
+    return []
+
+
+@check("SE-05", "static")
+def encrypted_at_rest(repo, ctx):
+    """RDS/Aurora storage_encrypted (Cloud SQL and Azure encrypt at rest by default)."""
+    from ._iac import cloud_stores
+
+    findings, undecided, judged = [], [], 0
+    for s in cloud_stores(repo, ctx, "aws", "gcp", "azure"):
+        if s.settings["cloud"] != "aws":
+            judged += 1
+            ctx.note(f"{s.name}: encrypted at rest by the provider")
+            continue
+        if "storage_encrypted" in s.unknown:
+            undecided.append(f"{s.name}.storage_encrypted = {s.unknown['storage_encrypted']}")
+            continue
+        judged += 1
+        if s.settings.get("storage_encrypted") is not True:
+            findings.append(Finding(f"{s.name}: storage_encrypted is not true", location=s.declared[0],
+                                    observed=s.settings.get("storage_encrypted"), expected=True))
+    if findings:
+        return findings
+    if undecided:
+        raise Undecided("values known only at plan time: " + "; ".join(undecided))
+    if not judged:
+        raise Undecided("no managed database is declared in Terraform; encryption of other storage is not readable")
+    return []
+
+
+@check("SE-06", "static")
+def clients_verify_tls(repo, ctx):
+    """sslmode (and MySQL/JDBC/Node equivalents) in every committed connection setting."""
+    from ..sources.dsn import RANK, client_settings
+
+    wanted = str(ctx.threshold("min_client_sslmode"))
+    need = RANK.get(wanted, RANK["verify-full"])
+    findings, seen = [], 0
+    for c in client_settings(repo):
+        if c.local:
+            continue  # loopback or a compose service on the same host network
+        seen += 1
+        got = RANK.get(c.mode, RANK["prefer"]) if c.mode else RANK["prefer"]  # libpq's default is prefer
+        if got < need:
+            findings.append(Finding(
+                f"{c.shown}: sslmode {c.mode or 'not set (prefer)'}", location=c.location,
+                observed=c.mode or "prefer", expected=f"{wanted} or stronger",
+                severity="High" if got <= RANK["prefer"] else "Medium"))
+        else:
+            ctx.note(f"{c.location}: {c.shown} ({c.mode})")
+    if findings:
+        return findings
+    if not seen:
+        raise Undecided("no connection setting to a non-local database host is committed in the repository")
+    return []

@@ -198,6 +198,10 @@ def _build(repo: Repository) -> Stack:
         if name.endswith(".sql") and len(stack.db_signal) < 50:
             stack.db_signal.append(f"{rel}: SQL file")
 
+        if name.endswith(".tf") and len(stack.db_signal) < 50:
+            m = _TF_DB.search(repo.text(rel) or "")
+            if m:
+                stack.db_signal.append(f"{rel}: Terraform declares {m.group(0).strip()}")
         if name.endswith((".py", ".ts", ".js", ".mjs", ".cjs", ".rb", ".go")):
             _scan_code(stack, repo, rel)
         elif name.endswith((".yml", ".yaml")):
@@ -210,6 +214,8 @@ def _build(repo: Repository) -> Stack:
     return stack
 
 
+_TF_DB = re.compile(r'resource\s+"(aws_db_instance|aws_rds_cluster|google_sql_database_instance|azurerm_(postgresql|mysql|mssql)\w*|'
+                    r'aws_elasticache\w*|aws_docdb\w*)"|terraform-aws-modules/rds|GoogleCloudPlatform/sql-db')
 _AUTOCREATE = re.compile(r"\.create_all\s*\(|synchronize\s*:\s*true|\.sync\s*\(\s*\{\s*(?:alter|force)\s*:\s*true")
 
 

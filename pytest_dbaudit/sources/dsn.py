@@ -1,0 +1,78 @@
+"""Client-side connection settings: every database URL and sslmode/ssl option in committed files."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .compose import compose_of
+from .credentials import DSN_SCHEMES, SKIP_NAMES, SKIP_SUFFIXES, TEMPLATE_SUFFIXES
+from .walk import Repository, line_of
+
+_URL = re.compile(rf"\b(?P<scheme>{DSN_SCHEMES})://(?P<auth>[^\s'\"`@/]*@)?(?P<host>[^\s/'\"`?#,;)@]+)(?P<rest>[^\s'\"`)]*)",
+                  re.IGNORECASE)
+# sslmode="disable", 'sslmode': 'require', ssl=False, useSSL=false, ssl_mode: DISABLED, rejectUnauthorized: false
+_OPTION = re.compile(
+    r"""(?P<key>\bsslmode|\bssl_mode|\buseSSL|\brequireSSL|\brejectUnauthorized)['"]?\s*[:=]\s*['"]?(?P<val>[\w-]+)""",
+    re.IGNORECASE,
+)
+DOC_SUFFIXES = (".md", ".rst", ".txt", ".adoc")  # prose mentions options; it does not set them
+LOCAL = ("localhost", "127.0.0.1", "::1", "[::1]", "0.0.0.0", "host.docker.internal")
+# libpq's ladder; MySQL's ssl-mode maps onto it
+RANK = {"disable": 0, "allow": 1, "prefer": 2, "require": 3, "verify-ca": 4, "verify-full": 5,
+        "disabled": 0, "preferred": 2, "required": 3, "verify_ca": 4, "verify_identity": 5}
+
+
+@dataclass(frozen=True)
+class ClientSetting:
+    location: str
+    shown: str  # without credentials
+    host: str
+    mode: str  # normalised libpq sslmode, "" when the URL sets none
+    local: bool
+
+
+def client_settings(repo: Repository) -> list[ClientSetting]:
+    return repo.model("client-tls", _scan)  # type: ignore[return-value]
+
+
+def _mode(key: str, val: str) -> str:
+    k, v = key.lower().replace("-", "").replace("_", ""), val.lower()
+    if k in ("usessl", "requiressl", "ssl"):
+        return "disable" if v in ("false", "0", "no") else "require"
+    if k == "rejectunauthorized":
+        return "require" if v in ("false", "0") else "verify-full"
+    return {"disabled": "disable", "preferred": "prefer", "required": "require", "verify_ca": "verify-ca",
+            "verify_identity": "verify-full"}.get(v, v)
+
+
+def _scan(repo: Repository) -> list[ClientSetting]:
+    compose_hosts = {s.name for s in compose_of(repo).services}
+    out: list[ClientSetting] = []
+    for rel in repo.files:
+        name = rel.rsplit("/", 1)[-1]
+        if name in SKIP_NAMES or name.endswith(SKIP_SUFFIXES + TEMPLATE_SUFFIXES) or ".example." in name:
+            continue
+        text = repo.text(rel)
+        if not text or not re.search(r"://|ssl", text, re.IGNORECASE):
+            continue
+        prose = name.endswith(DOC_SUFFIXES)
+        url_spans = []
+        for m in _URL.finditer(text):
+            host = m["host"].rsplit(":", 1)[0].lower() if not m["host"].startswith("[") else m["host"]
+            if "${" in host or "{" in host or host in ("", "host", "hostname"):
+                continue
+            q = re.search(r"[?&;](sslmode|ssl-mode|ssl_mode|ssl|useSSL|requireSSL)=([\w-]+)", m["rest"], re.IGNORECASE)
+            mode = _mode(q.group(1), q.group(2)) if q else ""
+            url_spans.append(m.span())
+            if prose:
+                continue
+            local = host in LOCAL or host in compose_hosts or host.endswith(".localhost")
+            out.append(ClientSetting(f"{rel}:{line_of(text, m.start())}", f"{m['scheme']}://{m['host']}", host,
+                                     mode, local))
+        for m in () if prose else _OPTION.finditer(text):
+            if any(a <= m.start() < b for a, b in url_spans):
+                continue
+            out.append(ClientSetting(f"{rel}:{line_of(text, m.start())}", f"{m['key']}={m['val']}", "",
+                                     _mode(m["key"], m["val"]), False))
+    return out

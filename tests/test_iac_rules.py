@@ -1,0 +1,154 @@
+"""Infrastructure rules on Terraform and compose: each with a failing and a passing fixture."""
+
+import pytest
+
+from conftest import write
+
+BAD_TF = """
+resource "aws_db_instance" "orders" {
+  engine                  = "postgres"
+  engine_version          = "15.8"
+  backup_retention_period = 1
+  skip_final_snapshot     = true
+  multi_az                = false
+  storage_encrypted       = false
+  publicly_accessible     = true
+  allocated_storage       = 100
+}
+
+resource "google_sql_database_instance" "reports" {
+  database_version = "POSTGRES_15"
+  settings {
+    tier              = "db-custom-2-7680"
+    availability_type = "ZONAL"
+    disk_autoresize   = false
+  }
+}
+"""
+GOOD_TF = """
+variable "retention" { default = 14 }
+
+resource "aws_db_instance" "orders" {
+  engine                  = "postgres"
+  engine_version          = "15.8"
+  backup_retention_period = var.retention
+  skip_final_snapshot     = false
+  deletion_protection     = true
+  multi_az                = true
+  storage_encrypted       = true
+  publicly_accessible     = false
+  allocated_storage       = 100
+  max_allocated_storage   = 500
+  performance_insights_enabled = true
+}
+
+resource "google_sql_database_instance" "reports" {
+  database_version = "POSTGRES_15"
+  settings {
+    tier              = "db-custom-2-7680"
+    availability_type = "REGIONAL"
+  }
+}
+
+resource "aws_db_proxy" "orders" {
+  name = "orders"
+}
+"""
+PLAN_TIME_TF = """
+resource "aws_db_instance" "orders" {
+  engine                  = "postgres"
+  backup_retention_period = data.aws_ssm_parameter.retention.value
+  skip_final_snapshot     = false
+  deletion_protection     = true
+  multi_az                = var.ha
+  storage_encrypted       = local.encrypt
+  publicly_accessible     = var.public
+  max_allocated_storage   = var.max_storage
+}
+"""
+RULES = ["BR-03", "HA-07", "SE-05", "SE-09", "CA-07"]
+
+
+def run_rules(pytester, audit, files, *ids):
+    write(pytester.path, files)
+    return audit("--dbaudit-no-containers", "-k", " or ".join(ids))
+
+
+def test_failing_fixture(pytester, audit):
+    run = run_rules(pytester, audit, {"infra/main.tf": BAD_TF}, *RULES, "SE-06", "AT-07", "MO-01")
+    msgs = {i["id"]: [f["message"] for f in i["findings"]] for i in run.json["items"]}
+    assert msgs["BR-03"] == ["aws_db_instance.orders: backups are kept 1 day(s)",
+                             "aws_db_instance.orders: skip_final_snapshot = true: deleting the instance deletes its data",
+                             "aws_db_instance.orders: deletion_protection is not enabled"]
+    assert msgs["HA-07"] == ["aws_db_instance.orders: multi_az = False",
+                             "google_sql_database_instance.reports: availability_type = ZONAL"]
+    assert msgs["SE-05"] == ["aws_db_instance.orders: storage_encrypted is not true"]
+    assert msgs["SE-09"] == ["aws_db_instance.orders: publicly_accessible = true"]
+    assert msgs["CA-07"] == ["aws_db_instance.orders: storage autoscaling is off (max_allocated_storage not set)",
+                             "google_sql_database_instance.reports: disk_autoresize = false"]
+    for iid in RULES:
+        assert run.outcome(f"{iid}[repo]") == "fail", iid
+        assert run.item(f"{iid}[repo]")["findings"][0]["location"].startswith("infra/main.tf:")
+    assert run.outcome("AT-07[repo]") == "unknown" and run.outcome("MO-01[repo]") == "unknown"
+
+
+def test_passing_fixture(pytester, audit):
+    run = run_rules(pytester, audit, {"infra/main.tf": GOOD_TF}, *RULES, "AT-07", "MO-01")
+    for iid in RULES + ["AT-07", "MO-01"]:
+        assert run.outcome(f"{iid}[repo]") == "pass", (iid, run.item(f"{iid}[repo]"))
+    assert "aws_db_instance.orders (infra/main.tf:3): retention 14" in run.item("BR-03[repo]")["evidence"][0]
+
+
+def test_plan_time_values_are_unknown_with_the_expression(pytester, audit):
+    run = run_rules(pytester, audit, {"main.tf": PLAN_TIME_TF}, *RULES)
+    reasons = {iid: run.item(f"{iid}[repo]")["reason"] for iid in RULES}
+    for iid in RULES:
+        assert run.outcome(f"{iid}[repo]") == "unknown", iid
+    assert "aws_db_instance.orders.backup_retention_days = data.aws_ssm_parameter.retention.value" in reasons["BR-03"]
+    assert "multi_az = var.ha" in reasons["HA-07"]
+    assert "storage_encrypted = local.encrypt" in reasons["SE-05"]
+    assert "publicly_accessible = var.public" in reasons["SE-09"]
+
+
+def test_tfvars_decide_what_defaults_do_not(pytester, audit):
+    files = {"main.tf": 'variable "days" {}\nresource "aws_db_instance" "x" {\n  engine = "postgres"\n'
+                        '  backup_retention_period = var.days\n  deletion_protection = true\n}\n',
+             "terraform.tfvars": "days = 3\n"}
+    run = run_rules(pytester, audit, files, "BR-03")
+    assert run.item("BR-03[repo]")["findings"][0]["message"] == "x: backups are kept 3 day(s)".replace("x:", "aws_db_instance.x:")
+
+
+def test_compose_exposure_is_low_and_loopback_is_fine(pytester, audit):
+    compose = "services:\n  db:\n    image: postgres:16.4\n    ports: ['5432:5432']\n  db2:\n    image: mysql:8.4.3\n" \
+              "    ports: ['127.0.0.1:3306:3306']\n"
+    run = run_rules(pytester, audit, {"docker-compose.yml": compose}, "SE-09")
+    (finding,) = run.item("SE-09[repo]")["findings"]
+    assert finding["message"] == "db: port 5432:5432 is published on every interface of the host"
+    assert finding["severity"] == "Low"
+
+
+@pytest.mark.parametrize("setting,outcome", [
+    ('DATABASE_URL = "postgresql://app@db.prod.example:5432/shop?sslmode=verify-full"', "pass"),
+    ('DATABASE_URL = "postgresql://app@db.prod.example:5432/shop?sslmode=require"', "fail"),
+    ('DATABASE_URL = "postgresql://app@db.prod.example:5432/shop"', "fail"),
+    ('conn = psycopg2.connect(host=HOST, sslmode="disable")', "fail"),
+    ('url = "jdbc:mysql://db.prod.example:3306/shop?useSSL=false"', "fail"),
+    ('DATABASE_URL = "postgresql://app@localhost:5432/shop"', "unknown"),  # loopback: nothing to decide
+])
+def test_client_tls(pytester, audit, setting, outcome):
+    run = run_rules(pytester, audit, {"app/settings.py": setting + "\n", "requirements.txt": "psycopg2\n"}, "SE-06")
+    assert run.outcome("SE-06[repo]") == outcome
+
+
+def test_attestation_decides_only_what_the_program_cannot(pytester, audit):
+    files = {"docker-compose.yml": "services:\n  db:\n    image: postgres:16.4\n", "docs/backup.md": "# Backups\n",
+             "dbaudit.yaml": "attestations:\n  - {id: BR-03, by: Ops, date: 2026-11-01, statement: 35-day PITR, "
+                             "evidence: docs/backup.md}\n  - {id: SE-05, by: Ops, date: 2026-11-01, statement: x, "
+                             "evidence: docs/backup.md}\n"}
+    run = run_rules(pytester, audit, files, "BR-03")
+    assert run.outcome("BR-03[repo]") == "pass"
+    assert "decided by attestation" in " ".join(run.item("BR-03[repo]")["evidence"])
+    # a program's fail is never overridden by an attestation
+    write(pytester.path, {"infra/main.tf": BAD_TF})
+    run = audit("--dbaudit-no-containers", "-k", "SE-05")
+    assert run.outcome("SE-05[repo]") == "fail"
