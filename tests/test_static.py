@@ -110,3 +110,17 @@ def test_legacy_example_findings_are_redacted_everywhere(pytester, audit):
         for name, text in (("terminal", run.text), ("html", html), ("junit", junit), ("json", report)):
             assert secret not in text, (secret, name)
     assert "****" in report and "Database Schema" in html or "dbaudit-maturity" in html
+
+
+def test_template_files_placeholders_quiet_real_passwords_low(pytester, audit):
+    write(pytester.path, {
+        "requirements.txt": "psycopg2\n",
+        ".env.example": "DATABASE_URL=postgresql://app:changeme@db.example.com/app\nDB_PASSWORD=<your password>\n"
+                        "REDIS_URL=redis://:${REDIS_PASSWORD}@cache:6379/0\n",
+        "config/app.env.sample": "DATABASE_URL=postgresql://app:Xk9mQ2vLr7@prod-db.example.com/app\n",
+    })
+    run = audit("-k", "SE-11")
+    (finding,) = run.item("SE-11[repo]")["findings"]
+    assert finding["location"] == "config/app.env.sample:1"
+    assert finding["severity"] == "Low" and "(example/template file)" in finding["message"]
+    assert "Xk9mQ2vLr7" not in run.text and "Xk9mQ2vLr7" not in (pytester.path / "out" / "report.json").read_text()

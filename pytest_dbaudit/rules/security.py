@@ -10,17 +10,20 @@ from ..sources.credentials import credentials_of
 @check("SE-11", "static")
 def committed_credentials(repo, ctx):
     """Literal database credentials in committed files (values from variables are fine)."""
-    creds = [c for c in credentials_of(repo) if c.kind != "auth-setting" and not c.template]
+    # Placeholders in example/template files are expected; a real-looking password there is
+    # still a leak, but at most Low (it is rarely the live one).
+    creds = [c for c in credentials_of(repo) if c.kind != "auth-setting" and not (c.template and c.weak)]
     ctx.note(f"scanned {len(repo.files)} file(s) for DSNs with inline passwords and password assignments")
     findings = []
     for c in creds:
         what = "DSN with an inline password" if c.kind == "dsn" else "password assigned a literal value"
         local = c.kind == "dsn" and c.local
+        note = " (example/template file)" if c.template else " (local development host)" if local else ""
         findings.append(Finding(
-            f"{what}: {c.shown}" + (" (local development host)" if local else ""),
+            f"{what}: {c.shown}{note}",
             location=c.location, observed="literal credential in a committed file",
             expected="a reference to a secret (environment variable, secret manager, Kubernetes Secret)",
-            severity="Low" if local else None,
+            severity="Low" if local or c.template else None,
         ))
     return findings
 

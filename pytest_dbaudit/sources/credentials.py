@@ -29,7 +29,7 @@ _KV = re.compile(
 )
 _DB_KEY = re.compile(r"(?i)postgres|^pg|mysql|mariadb|mongo|redis|db|database|datasource|sql|master|admin|root|^password$|^passwd$|^pwd$")
 _NOT_LITERAL = re.compile(
-    r"^(?:\$|%\(|\{\{|<[^>]*>$|#\{|@\w|!(?:Ref|Sub|GetAtt)|(?:os\.|process\.env|env\(|getenv|ENV\[|var\.|local\.|data\.|"
+    r"^(?:\$|%\(|\{\{|<|#\{|@\w|!(?:Ref|Sub|GetAtt)|(?:os\.|process\.env|env\(|getenv|ENV\[|var\.|local\.|data\.|"
     r"module\.|random_password\.|aws_secretsmanager|secretKeyRef|vault:|settings\.|config\.|self\.))"
 )
 WEAK_PASSWORDS = frozenset({
