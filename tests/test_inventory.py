@@ -170,3 +170,70 @@ def test_examples_inventory(tmp_path):
     assert inv.poolers and inv.exporters
     legacy = inventory_of(Repository(EXAMPLES / "legacy_inventory"))
     assert [(s.name, s.version, s.used_by) for s in legacy.stores] == [("db", "9.6", ["app"])]
+
+
+K8S = """
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: orders-db}
+spec:
+  replicas: 1
+  template:
+    spec:
+      containers:
+        - name: postgres
+          image: postgres:14.10
+          env:
+            - name: POSTGRES_PASSWORD
+              value: Kub3Literal99
+            - name: REPLICATION_PASSWORD
+              valueFrom: {secretKeyRef: {name: db, key: repl}}
+      volumes:
+        - name: data
+          emptyDir: {}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api}
+spec:
+  replicas: 3
+  template:
+    spec:
+      containers:
+        - name: api
+          image: example/api:1.2
+          env:
+            - name: DATABASE_URL
+              value: postgresql://app@orders-db:5432/orders?sslmode=verify-full
+        - name: exporter
+          image: quay.io/prometheuscommunity/postgres-exporter:v0.15.0
+---
+apiVersion: postgresql.cnpg.io/v1
+kind: Cluster
+metadata: {name: billing}
+spec:
+  instances: 3
+  imageName: ghcr.io/cloudnative-pg/postgresql:16.4
+  backup: {barmanObjectStore: {destinationPath: "s3://backups/billing"}}
+"""
+
+
+def test_kubernetes_workloads_operators_and_secrets(tmp_path):
+    from pytest_dbaudit.sources.credentials import credentials_of
+
+    write(tmp_path, {"deploy/k8s.yaml": K8S, "chart/templates/db.yaml": "apiVersion: v1\nkind: Secret\n"
+                     "metadata: {name: {{ .Release.Name }}}\n"})
+    repo = Repository(tmp_path)
+    inv = inventory_of(repo)
+    stores = {s.name: s for s in inv.stores}
+    db = stores["StatefulSet/orders-db"]
+    assert (db.engine, db.version, db.source, db.declared) == ("postgresql", "14.10", "kubernetes", ["deploy/k8s.yaml:1"])
+    assert db.settings["ephemeral_data"] is True and db.settings["secret_env"] == ["REPLICATION_PASSWORD"]
+    assert db.used_by == ["Deployment/api"]
+    billing = stores["Cluster/billing"]
+    assert (billing.engine, billing.version, billing.settings["instances"], billing.settings["backup"]) == \
+           ("postgresql", "16.4", 3, True)
+    assert inv.exporters == ["deploy/k8s.yaml:20 (quay.io/prometheuscommunity/postgres-exporter:v0.15.0)"]
+    assert "chart/templates/db.yaml: Helm template, not read before rendering" in inv.errors
+    creds = [c for c in credentials_of(repo) if c.file == "deploy/k8s.yaml"]
+    assert [(c.shown, c.line) for c in creds] == [("POSTGRES_PASSWORD=****", 1)]

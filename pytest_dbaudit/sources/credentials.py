@@ -102,7 +102,26 @@ def _scan(repo: Repository) -> list[Credential]:
             continue
         template = name.endswith(TEMPLATE_SUFFIXES) or ".example." in name or ".sample." in name
         found.extend(_scan_text(rel, text, template))
+    found.extend(_kubernetes_env(repo, {(c.file, c.shown) for c in found}))
     return found
+
+
+def _kubernetes_env(repo: Repository, seen: set[tuple[str, str]]) -> list[Credential]:
+    """``env: - name: DB_PASSWORD / value: literal`` (a Secret reference is fine)."""
+    from .kubernetes import kubernetes_of
+
+    out = []
+    for w in kubernetes_of(repo).workloads:
+        for c in w.containers:
+            for key, value in c.env.items():
+                if not re.search(r"(?i)passw|pwd", key) or not _DB_KEY.search(key):
+                    continue
+                pw = _literal(value)
+                if pw is None or (w.file, f"{key}={MASK}") in seen:
+                    continue
+                _remember(pw)
+                out.append(Credential(w.file, w.line, "assignment", f"{key}={MASK}", "", "", _is_weak(pw), False))
+    return out
 
 
 def _scan_text(rel: str, text: str, template: bool) -> list[Credential]:

@@ -51,7 +51,7 @@ class Store:
     name: str
     engine: str
     version: str | None
-    source: str  # compose | terraform
+    source: str  # compose | terraform | kubernetes
     declared: list[str] = field(default_factory=list)
     used_by: list[str] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
@@ -176,8 +176,51 @@ def _from_terraform(repo: Repository, inv: Inventory) -> None:
     inv.poolers += [f"{b.location} (aws_db_proxy)" for b in tf.resources("aws_db_proxy")]
 
 
+def _from_kubernetes(repo: Repository, inv: Inventory) -> None:
+    from .kubernetes import kubernetes_of
+
+    k8s = kubernetes_of(repo)
+    inv.errors += [str(e) for e in k8s.errors]
+    inv.errors += [f"{rel}: Helm template, not read before rendering" for rel in k8s.skipped_templates]
+    stores: list[Store] = []
+    for w in k8s.workloads:
+        for c in w.containers:
+            lowered = c.image.lower()
+            if any(p in lowered for p in POOLER_IMAGES):
+                inv.poolers.append(f"{w.location} ({c.image})")
+            if any(p in lowered for p in EXPORTER_IMAGES):
+                inv.exporters.append(f"{w.location} ({c.image})")
+            engine = image_engine(c.image) if c.image else None
+            if not engine:
+                continue
+            persistent = bool(w.claim_templates or w.claims)
+            stores.append(Store(f"{w.kind}/{w.name}", engine, _tag_version(c.image), "kubernetes", [w.location],
+                                settings={"image": c.image, "replicas": w.replicas, "persistent_volume": persistent,
+                                          "ephemeral_data": bool(w.empty_dirs) and not persistent,
+                                          "secret_env": c.env_from_secret}))
+    for cl in k8s.clusters:
+        spec = cl.spec
+        image = str(spec.get("imageName") or "")
+        version = _tag_version(image) if image else None
+        pg = spec.get("postgresql") if isinstance(spec.get("postgresql"), dict) else {}
+        version = version or (str(spec.get("postgresVersion")) if spec.get("postgresVersion") else None) or \
+            (str(pg.get("version")) if pg.get("version") else None)
+        instances = spec.get("instances") if isinstance(spec.get("instances"), int) else spec.get("numberOfInstances")
+        stores.append(Store(f"{cl.kind}/{cl.name}", cl.engine, version, "kubernetes", [cl.location],
+                            settings={"operator": cl.kind, "instances": instances, "backup": bool(spec.get("backup")
+                                      or spec.get("backups"))}))
+    for store in stores:
+        short = store.name.split("/", 1)[1]
+        host = re.compile(rf"(^|[@/=:\s]){re.escape(short)}([.:/\s]|$)")
+        for w in k8s.workloads:
+            if w.name != short and any(host.search(v) for c in w.containers for v in c.env.values()):
+                store.used_by.append(f"{w.kind}/{w.name}")
+    inv.stores += stores
+
+
 def _build(repo: Repository) -> Inventory:
     inv = Inventory()
     _from_compose(repo, inv)
+    _from_kubernetes(repo, inv)
     _from_terraform(repo, inv)
     return inv
