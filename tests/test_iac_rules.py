@@ -152,3 +152,21 @@ def test_attestation_decides_only_what_the_program_cannot(pytester, audit):
     write(pytester.path, {"infra/main.tf": BAD_TF})
     run = audit("--dbaudit-no-containers", "-k", "SE-05")
     assert run.outcome("SE-05[repo]") == "fail"
+
+
+def test_version_parity_and_versions_from_every_source(pytester, audit):
+    files = {"docker-compose.yml": "services:\n  db:\n    image: postgres:16.4\n",
+             "infra/main.tf": 'resource "aws_db_instance" "prod" {\n  engine = "postgres"\n  engine_version = "13.12"\n}\n'
+                              'resource "aws_db_instance" "next" {\n  engine = "postgres"\n  engine_version = var.v\n}\n'}
+    run = run_rules(pytester, audit, files, "CF-05", "TV-03")
+    (parity,) = run.item("CF-05[repo]")["findings"]
+    assert parity["message"].startswith("postgresql runs different release series: compose db 16.4")
+    assert parity["observed"] == ["13.0", "16.0"]
+    (eol,) = run.item("TV-03[repo]")["findings"]
+    assert eol["location"] == "infra/main.tf:1" and "postgresql 13 reached end of life on 2025-11-13" in eol["message"]
+    assert "version is var.v" in " ".join(run.item("TV-03[repo]")["evidence"])
+
+    write(pytester.path, {"infra/main.tf": 'resource "aws_db_instance" "prod" {\n  engine = "postgres"\n'
+                                           '  engine_version = "16.3"\n}\n'})
+    run = audit("--dbaudit-no-containers", "-k", "CF-05 or TV-03")
+    assert run.outcome("CF-05[repo]") == "pass" and run.outcome("TV-03[repo]") == "pass"

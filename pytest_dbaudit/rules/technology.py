@@ -21,38 +21,50 @@ def _image_version(image: str) -> str | None:
     return m.group(1) if m else None
 
 
+def _declared_versions(repo):
+    """(location, what, engine, version or None) for every declared store and database image."""
+    from ..sources.inventory import inventory_of
+
+    out, seen = [], set()
+    for store in inventory_of(repo).stores:
+        what = store.settings.get("image") or store.name
+        out.append((store.declared[0], str(what), store.engine, store.version, store.unknown.get("engine_version")))
+        seen.add(store.declared[0])
+    for where, image, engine in stack_of(repo).images:  # images elsewhere, e.g. CI service containers
+        if where not in seen:
+            out.append((where, image, engine, _image_version(image), None))
+    return out
+
+
 @check("TV-03", "static")
 def version_support_static(repo, ctx):
-    """Engine versions declared in the repository (container images) against the dated EOL table."""
-    images = stack_of(repo).images
-    if not images:
-        raise Undecided("no database engine version is declared in the repository (container image tags); "
-                        "audit the server live with --dbaudit-db to decide")
-    findings, undecided = [], []
-    for where, image, engine in images:
-        engine_key = "mysql" if engine == "mysql" else engine
-        if engine_key not in ("postgresql", "mysql", "mariadb"):
+    """Engine versions declared in compose, Kubernetes, Terraform and CI files against the dated EOL table."""
+    findings, undecided, judged = [], [], 0
+    for where, what, engine, version, expression in _declared_versions(repo):
+        if engine not in ("postgresql", "mysql", "mariadb"):
             continue
-        version = _image_version(image)
         if version is None:
-            undecided.append(f"{where}: {image} has a floating tag; the version it runs cannot be known")
+            undecided.append(f"{where}: {what}: " + (f"version is {expression}" if expression else
+                                                     "no version pinned (floating tag or provider default)"))
             continue
-        s = support_of(engine_key, version)
+        s = support_of(engine, version)
         if s.status == "eol":
-            findings.append(Finding(f"{image}: {s.detail}", location=where, observed=version,
+            findings.append(Finding(f"{what}: {s.detail}", location=where, observed=version,
                                     expected=f"a release series supported on {TABLE_DATE} or later"))
         elif s.status == "unknown":
             undecided.append(f"{where}: {s.detail}")
         else:
-            ctx.note(f"{where}: {image}: {s.detail}")
+            judged += 1
+            ctx.note(f"{where}: {what}: {s.detail}")
     if findings:
         for u in undecided:
             ctx.note(u)
         return findings
     if undecided:
         raise Undecided("; ".join(undecided))
-    if not ctx.evidence:
-        raise NotApplicable("no PostgreSQL, MySQL or MariaDB image is declared in the repository")
+    if not judged:
+        raise Undecided("no database engine version is declared in the repository (compose, Kubernetes, "
+                        "Terraform); audit the server live with --dbaudit-db to decide")
     return []
 
 

@@ -152,6 +152,9 @@ def _from_terraform(repo: Repository, inv: Inventory) -> None:
     for block, (cloud, spelling) in blocks:
         engine, version = _engine_of_tf(block, tf)
         store = Store(block.address, engine, version, "terraform", [block.location], settings={"cloud": cloud})
+        for attr in ("engine_version", "database_version", "version"):
+            if isinstance(tf.value(block, attr), Unresolved):
+                store.unknown["engine_version"] = tf.value(block, attr).expression
         for key, attr in spelling.items():
             if attr not in block.attrs:
                 continue
