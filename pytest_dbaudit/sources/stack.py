@@ -177,6 +177,8 @@ def _build(repo: Repository) -> Stack:
             stack.add("migration", "Prisma Migrate", rel)
         elif name == "schema.prisma":
             stack.add("orm", "Prisma", rel)
+        elif re.match(r"prisma\.config\.(ts|js|mjs|cjs)$", name):  # Prisma 6+: the config may live anywhere
+            stack.add("migration", "Prisma Migrate", rel)
         elif re.match(r"[VUR]\d+(?:[._]\d+)*__\w+\.sql$", name) or name in ("flyway.conf", "flyway.toml"):
             stack.add("migration", "Flyway", rel)
         elif re.match(r"(?:db\.)?changelog.*\.(xml|ya?ml|json|sql)$", name, re.I):
@@ -223,6 +225,8 @@ def _scan_code(stack: Stack, repo: Repository, rel: str) -> None:
     text = repo.text(rel)
     if not text:
         return
+    if rel.endswith((".ts", ".js")) and "MigrationInterface" in text:
+        stack.add("migration", "TypeORM migrations", rel)
     for rx, (kind, name) in IMPORTS:
         m = rx.search(text)
         if m:
