@@ -166,10 +166,15 @@ def test_parsers_never_raise(tmp_path_factory, text):
 def test_examples_inventory(tmp_path):
     inv = inventory_of(Repository(EXAMPLES / "mature_shop"))
     pg = [s for s in inv.stores if s.engine == "postgresql"]
-    assert len(pg) == 1 and pg[0].version == "16.4" and sorted(pg[0].used_by) == ["backup", "pgbouncer", "postgres-exporter"]
+    assert len(pg) == 1 and pg[0].version == "16.4"
+    # shop/db.py connects through PgBouncer: that is a use of the store behind it
+    assert sorted(pg[0].used_by) == ["backup", "pgbouncer", "postgres-exporter", "shop/db.py"]
     assert inv.poolers and inv.exporters
     legacy = inventory_of(Repository(EXAMPLES / "legacy_inventory"))
-    assert [(s.name, s.version, s.used_by) for s in legacy.stores] == [("db", "9.6", ["app"])]
+    assert [(s.name, s.source, s.used_by) for s in legacy.stores] == [
+        ("db", "compose", ["app"]),
+        ("db.internal.example.com/inventory", "app-config", ["inventory/settings.py"]),  # declared nowhere else
+    ]
 
 
 K8S = """
@@ -237,3 +242,26 @@ def test_kubernetes_workloads_operators_and_secrets(tmp_path):
     assert "chart/templates/db.yaml: Helm template, not read before rendering" in inv.errors
     creds = [c for c in credentials_of(repo) if c.file == "deploy/k8s.yaml"]
     assert [(c.shown, c.line) for c in creds] == [("POSTGRES_PASSWORD=****", 1)]
+
+
+def test_application_settings_name_their_databases(tmp_path):
+    write(tmp_path, {
+        "docker-compose.yml": "services:\n  pg:\n    image: postgres:16.4\n",
+        "web/settings.py": "DATABASES = {\n    'default': {\n        'ENGINE': 'django.db.backends.postgresql',\n"
+                           "        'HOST': 'pg',\n        'NAME': 'shop',\n    },\n    'analytics': {\n"
+                           "        'ENGINE': 'django.db.backends.mysql',\n        'HOST': os.environ['AN_HOST'],\n    },\n}\n",
+        "rails/config/database.yml": "production:\n  adapter: postgresql\n  host: orders.cluster-x.eu-west-1.rds.amazonaws.com\n"
+                                     "  database: orders\ndevelopment:\n  adapter: sqlite3\n  database: db/dev.sqlite3\n",
+        "api/src/main/resources/application.properties": "spring.datasource.url=jdbc:postgresql://reports.internal:5432/reports\n",
+        ".env": "CACHE_URL=redis://cache.internal:6379/0\n",
+        "README.md": "connect with postgresql://someone@docs.example.com/db\n",  # prose: not a connection
+    })
+    inv = inventory_of(Repository(tmp_path))
+    stores = {(s.name, s.source): s for s in inv.stores}
+    assert stores[("pg", "compose")].used_by == ["web/settings.py"]
+    rds = stores[("orders.cluster-x.eu-west-1.rds.amazonaws.com/orders", "app-config")]
+    assert rds.settings["via"] == ["rails:production"] and rds.declared == ["rails/config/database.yml:2"]
+    assert stores[("reports.internal/reports", "app-config")].engine == "postgresql"
+    assert stores[("cache.internal/0", "app-config")].kind == "cache"
+    assert ("(from the environment)", "app-config") in stores
+    assert not [k for k in stores if "docs.example.com" in k[0]]

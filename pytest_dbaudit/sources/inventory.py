@@ -51,7 +51,7 @@ class Store:
     name: str
     engine: str
     version: str | None
-    source: str  # compose | terraform | kubernetes
+    source: str  # compose | kubernetes | terraform | app-config
     declared: list[str] = field(default_factory=list)
     used_by: list[str] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
@@ -221,9 +221,44 @@ def _from_kubernetes(repo: Repository, inv: Inventory) -> None:
     inv.stores += stores
 
 
+def _from_app_config(repo: Repository, inv: Inventory) -> None:
+    """Databases the application connects to: attached to a declared store by host name, else listed
+    as stores of their own (declared only in app configuration: the orphan/undocumented candidates)."""
+    from .appconfig import app_connections
+
+    declared = {s.name.split("/", 1)[-1].lower(): s for s in inv.stores if s.source in ("compose", "kubernetes")}
+    # A connection to a pooler is a connection to the store behind it.
+    poolers = {svc.name.lower() for svc in compose_of(repo).services
+               if svc.image and any(p in svc.image.lower() for p in POOLER_IMAGES)}
+    for store in list(declared.values()):
+        for user in store.used_by:
+            if user.lower() in poolers:
+                declared.setdefault(user.lower(), store)
+    own: dict[tuple[str, str, str], Store] = {}
+    for c in app_connections(repo):
+        user = c.location.rsplit(":", 1)[0]
+        target = declared.get(c.host)
+        if target is not None:
+            if user not in target.used_by and not any(user == d.rsplit(":", 1)[0] for d in target.declared):
+                target.used_by.append(user)
+            continue
+        key = (c.engine, c.host, c.database)
+        store = own.get(key)
+        if store is None:
+            name = c.host + (f"/{c.database}" if c.database else "")
+            store = own[key] = Store(name, c.engine, None, "app-config", [], settings={"via": []})
+        store.declared.append(c.location)
+        if c.via not in store.settings["via"]:
+            store.settings["via"].append(c.via)
+        if user not in store.used_by:
+            store.used_by.append(user)
+    inv.stores += list(own.values())
+
+
 def _build(repo: Repository) -> Inventory:
     inv = Inventory()
     _from_compose(repo, inv)
     _from_kubernetes(repo, inv)
     _from_terraform(repo, inv)
+    _from_app_config(repo, inv)
     return inv

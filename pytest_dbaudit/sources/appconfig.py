@@ -1,0 +1,95 @@
+"""Where the application says its databases are: DSNs in code and env files, Spring/JDBC URLs,
+Django ``DATABASES``, Rails ``config/database.yml``. Credentials are never kept here."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .credentials import DSN_SCHEMES, SKIP_NAMES, SKIP_SUFFIXES
+from .structured import ParseError, parsed
+from .walk import Repository, line_of
+
+_URL = re.compile(
+    rf"\b(?P<scheme>{DSN_SCHEMES})://(?:[^\s'\"`@/]*@)?(?P<host>[^\s/'\"`?#,;)@:]+)(?::(?P<port>\d+))?(?:/(?P<db>[\w\-.]+))?",
+    re.IGNORECASE,
+)
+_DJANGO_ENGINE = re.compile(r"""['"]ENGINE['"]\s*:\s*['"]django\.db\.backends\.(\w+)['"]""")
+_DJANGO_KEY = re.compile(r"""['"](HOST|NAME|PORT)['"]\s*:\s*['"]([^'"]*)['"]""")
+ENGINES = {"postgres": "postgresql", "postgresql": "postgresql", "psycopg": "postgresql", "mysql": "mysql",
+           "mariadb": "mariadb", "sqlite3": "sqlite", "sqlite": "sqlite", "mongodb": "mongodb", "redis": "redis",
+           "rediss": "redis", "oracle": "oracle", "mssql": "sqlserver", "sqlserver": "sqlserver", "mysql2": "mysql",
+           "postgis": "postgresql", "cockroachdb": "cockroachdb", "clickhouse": "clickhouse", "trilogy": "mysql"}
+DOC_SUFFIXES = (".md", ".rst", ".txt", ".adoc")
+
+
+@dataclass(frozen=True)
+class AppConnection:
+    location: str
+    engine: str
+    host: str
+    port: str
+    database: str
+    via: str  # "dsn" | "django" | "rails:<environment>"
+
+
+def engine_name(raw: str) -> str:
+    base = raw.lower().split("+", 1)[0].replace("jdbc:", "").split(":", 1)[0]
+    return ENGINES.get(base, base)
+
+
+def app_connections(repo: Repository) -> list[AppConnection]:
+    return repo.model("app-connections", _scan)  # type: ignore[return-value]
+
+
+def _scan(repo: Repository) -> list[AppConnection]:
+    out: list[AppConnection] = []
+    for rel in repo.files:
+        name = rel.rsplit("/", 1)[-1]
+        if name in SKIP_NAMES or name.endswith(SKIP_SUFFIXES + DOC_SUFFIXES):
+            continue
+        if name == "database.yml":
+            out.extend(_rails(repo, rel))
+            continue
+        text = repo.text(rel)
+        if not text:
+            continue
+        if "://" in text:
+            for m in _URL.finditer(text):
+                host = m["host"].lower()
+                if "${" in host or "{" in host or host in ("host", "hostname", "localhost", "127.0.0.1"):
+                    continue
+                out.append(AppConnection(f"{rel}:{line_of(text, m.start())}", engine_name(m["scheme"]), host,
+                                         m["port"] or "", m["db"] or "", "dsn"))
+        if name.endswith(".py") and "DATABASES" in text:
+            out.extend(_django(rel, text))
+    return out
+
+
+def _django(rel: str, text: str) -> list[AppConnection]:
+    out = []
+    for m in _DJANGO_ENGINE.finditer(text):
+        block = text[m.start(): m.start() + 600].split("}", 1)[0]
+        keys = {k: v for k, v in _DJANGO_KEY.findall(block)}
+        host = keys.get("HOST", "").lower()
+        if engine_name(m.group(1)) != "sqlite" and (not host or "{" in host):
+            host = "(from the environment)"
+        out.append(AppConnection(f"{rel}:{line_of(text, m.start())}", engine_name(m.group(1)), host or "(local file)",
+                                 keys.get("PORT", ""), keys.get("NAME", ""), "django"))
+    return out
+
+
+def _rails(repo: Repository, rel: str) -> list[AppConnection]:
+    docs = parsed(repo, rel, "yaml")
+    if isinstance(docs, ParseError) or not docs or not isinstance(docs[0], dict):
+        return []
+    out = []
+    for env, cfg in docs[0].items():
+        if not isinstance(cfg, dict) or "adapter" not in cfg:
+            continue
+        host = str(cfg.get("host") or ("(from DATABASE_URL)" if cfg.get("url") else "(local socket)")).lower()
+        if "<%" in host:
+            host = "(from the environment)"
+        out.append(AppConnection(f"{rel}:{getattr(cfg, 'line', 0)}", engine_name(str(cfg["adapter"])), host,
+                                 str(cfg.get("port") or ""), str(cfg.get("database") or ""), f"rails:{env}"))
+    return out
