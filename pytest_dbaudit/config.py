@@ -25,8 +25,9 @@ else:  # pragma: no cover
 
 TOP_KEYS = {
     "targets", "catalog", "thresholds", "waivers", "attestations", "attestation_max_age_days",
-    "throwaway", "drill_engines", "fail_under", "fail_on", "live", "alembic",
+    "throwaway", "drill_engines", "fail_under", "fail_on", "live", "alembic", "data_stores",
 }
+DATA_STORE_KEYS = {"name", "engine", "owner", "purpose", "backup", "notes", "external"}
 THROWAWAY_KEYS = {"containers", "postgresql", "mysql", "mariadb", "images"}
 LIVE_KEYS = {"statement_timeout_ms", "lock_timeout_ms", "connect_timeout_s"}
 ALEMBIC_KEYS = {"env", "url_env", "timeout_s"}
@@ -81,6 +82,7 @@ class AuditConfig:
         default_factory=lambda: {"statement_timeout_ms": 5000, "lock_timeout_ms": 1000, "connect_timeout_s": 5}
     )
     alembic: dict[str, Any] = field(default_factory=lambda: {"env": {}, "url_env": [], "timeout_s": 300})
+    data_stores: list[dict[str, str]] | None = None  # the documented catalog of data stores, if kept here
 
 
 class _Err:
@@ -312,6 +314,17 @@ def load_config(found: tuple[Path, dict[str, Any] | None] | None, sections: list
             if not isinstance(v, (int, float)) or isinstance(v, bool) or v <= 0:
                 raise err(f"live.{k}", f"must be a positive number, got {v!r}")
         cfg.live.update(live)
+    if "data_stores" in raw:
+        stores = raw["data_stores"]
+        if not isinstance(stores, list):
+            raise err("data_stores", "must be a list of {name, engine, owner, purpose, backup}")
+        cfg.data_stores = []
+        for i, entry in enumerate(stores):
+            entry = _check_keys(entry, DATA_STORE_KEYS, f"data_stores[{i}]", err)
+            _text(entry, "name", f"data_stores[{i}]", err)
+            if "external" in entry and not isinstance(entry["external"], bool):
+                raise err(f"data_stores[{i}].external", "must be true or false")
+            cfg.data_stores.append({k: v if k == "external" else str(v) for k, v in entry.items()})
     if "alembic" in raw:
         al = _check_keys(raw["alembic"], ALEMBIC_KEYS, "alembic", err)
         env = al.get("env") or {}

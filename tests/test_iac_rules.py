@@ -170,3 +170,25 @@ def test_version_parity_and_versions_from_every_source(pytester, audit):
                                            '  engine_version = "16.3"\n}\n'})
     run = audit("--dbaudit-no-containers", "-k", "CF-05 or TV-03")
     assert run.outcome("CF-05[repo]") == "pass" and run.outcome("TV-03[repo]") == "pass"
+
+
+def test_catalog_of_data_stores_against_the_inventory(pytester, audit):
+    files = {"docker-compose.yml": "services:\n  db:\n    image: postgres:16.4\n  cache:\n    image: redis:7.2\n",
+             "app/settings.py": 'URL = "postgresql://app@reports.internal:5432/reports"\n',
+             "dbaudit.yaml": "data_stores:\n  - {name: db, engine: postgresql, owner: team, purpose: orders}\n"
+                             "  - {name: old-mongo, engine: mongodb, owner: team}\n"
+                             "  - {name: s3-backups, engine: s3, owner: ops, purpose: backups, external: true}\n"}
+    run = run_rules(pytester, audit, files, "IN-02", "IN-04")
+    assert [f["message"] for f in run.item("IN-02[repo]")["findings"]] == ["data_stores entry old-mongo has no purpose"]
+    msgs = [f["message"] for f in run.item("IN-04[repo]")["findings"]]
+    assert msgs == [
+        "undocumented data store: cache (redis, found in compose, used by nothing found)",
+        "undocumented data store: reports.internal/reports (postgresql, found in app-config, used by app/settings.py)",
+        "catalogued data store old-mongo is declared nowhere in the repository (orphaned entry, or a store managed "
+        "outside it)",
+    ]
+    write(pytester.path, {"dbaudit.yaml": "data_stores:\n  - {name: db, engine: postgresql, owner: t, purpose: p}\n"
+                                          "  - {name: cache, engine: redis, owner: t, purpose: sessions}\n"
+                                          "  - {name: 'reports.internal/*', engine: postgresql, owner: t, purpose: bi}\n"})
+    run = audit("--dbaudit-no-containers", "-k", "IN-02 or IN-04")
+    assert run.outcome("IN-02[repo]") == "pass" and run.outcome("IN-04[repo]") == "pass"

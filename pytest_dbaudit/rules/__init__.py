@@ -1,5 +1,6 @@
 """Built-in check implementations, one module per audit section; importing registers them."""
 
 from . import (  # noqa: F401
-    architecture, backup, capacity, configuration, high_availability, migrations, monitoring, schema, security, technology,
+    architecture, backup, capacity, configuration, high_availability, inventory, migrations, monitoring, schema,
+    security, technology,
 )
