@@ -192,3 +192,20 @@ def test_catalog_of_data_stores_against_the_inventory(pytester, audit):
                                           "  - {name: 'reports.internal/*', engine: postgresql, owner: t, purpose: bi}\n"})
     run = audit("--dbaudit-no-containers", "-k", "IN-02 or IN-04")
     assert run.outcome("IN-02[repo]") == "pass" and run.outcome("IN-04[repo]") == "pass"
+
+
+@pytest.mark.parametrize("files,outcome", [
+    ({"docker-compose.yml": "services:\n  db:\n    image: postgres:16.4\n    command: postgres -c archive_mode=on "
+      "-c archive_command='wal-g wal-push %p'\n  backup:\n    image: ghcr.io/wal-g/wal-g:v3.0.3\n"}, "pass"),
+    ({"ops/backup.sh": "#!/bin/sh\npg_dump -Fc shop > /backups/shop.dump\n",
+      "docker-compose.yml": "services:\n  db:\n    image: postgres:16.4\n"}, "fail"),
+    ({"deploy/pgbackrest.conf": "[global]\nrepo1-path=/var/lib/pgbackrest\n",
+      "docker-compose.yml": "services:\n  db:\n    image: postgres:16.4\n"}, "fail"),
+    ({"main.tf": 'resource "aws_db_instance" "x" {\n  engine = "postgres"\n  backup_retention_period = 14\n}\n'}, "pass"),
+    ({"k8s/db.yaml": "apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata: {name: pg}\nspec:\n  instances: 2\n"
+      "  backup: {barmanObjectStore: {destinationPath: 's3://b'}}\n"}, "pass"),
+    ({"docker-compose.yml": "services:\n  db:\n    image: postgres:16.4\n"}, "unknown"),
+])
+def test_full_backups_plus_archiving(pytester, audit, files, outcome):
+    run = run_rules(pytester, audit, files, "BR-02")
+    assert run.outcome("BR-02[repo]") == outcome, run.item("BR-02[repo]")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from ..outcomes import Finding, Undecided
 from ..registry import check
 from ._iac import cloud_stores
@@ -44,3 +46,59 @@ def retention_and_final_snapshot(repo, ctx):
         raise Undecided("no RDS/Aurora instance is declared in Terraform; retention of other stores is not "
                         "readable from the repository")
     return []
+
+
+_ARCHIVING = re.compile(r"archive_mode\s*[=:]\s*['\"]?(on|always)|\blog[-_]bin\b(?!\s*[=:]\s*['\"]?(off|0))", re.IGNORECASE)
+_FULL_TOOLS = re.compile(r"wal-g|pgbackrest|barman|xtrabackup|mariabackup|mariadb-backup|velero", re.IGNORECASE)
+_DUMPS = re.compile(r"\b(pg_dump|pg_dumpall|mysqldump|mariadb-dump)\b")
+_CONFIG_FILES = ("postgresql.conf", "my.cnf", "mysqld.cnf", "pgbackrest.conf", "barman.conf")
+
+
+@check("BR-02", "static")
+def full_plus_continuous_archiving(repo, ctx):
+    """Full backups (WAL-G, pgBackRest, Barman, XtraBackup, operator backups) plus WAL/binlog archiving,
+    or a managed service's point-in-time recovery."""
+    from ..sources.compose import compose_of
+    from ..sources.inventory import inventory_of
+
+    full, archiving, dumps = [], [], []
+    for svc in compose_of(repo).services:
+        text = f"{svc.image or ''} {svc.command} {' '.join(svc.environment.values())}"
+        if _FULL_TOOLS.search(text):
+            full.append(f"{svc.location} ({svc.name})")
+        if _ARCHIVING.search(svc.command):
+            archiving.append(f"{svc.location} ({svc.name} command)")
+        if _DUMPS.search(text):
+            dumps.append(svc.location)
+    for rel in repo.files:
+        name = rel.rsplit("/", 1)[-1]
+        if name in _CONFIG_FILES or name.endswith((".sh", ".cron")) or name == "crontab":
+            text = repo.text(rel) or ""
+            if _ARCHIVING.search(text):
+                archiving.append(rel)
+            if name in ("pgbackrest.conf", "barman.conf") or _FULL_TOOLS.search(text):
+                full.append(rel)
+            if _DUMPS.search(text):
+                dumps.append(rel)
+    managed = []
+    for s in inventory_of(repo).stores:
+        if s.source == "terraform" and s.settings.get("cloud") == "aws" and s.kind == "relational":
+            days = s.settings.get("backup_retention_days")
+            if isinstance(days, int) and days >= 1:
+                managed.append(f"{s.name}: automated backups with point-in-time recovery ({days} days)")
+        if s.settings.get("operator") and s.settings.get("backup"):
+            full.append(f"{s.declared[0]} ({s.settings['operator']} backup)")
+            archiving.append(f"{s.declared[0]} ({s.settings['operator']} archives WAL with its backups)")
+    for line in full + archiving + managed:
+        ctx.note(line)
+    if managed or (full and archiving):
+        return []
+    if dumps and not archiving:
+        return [Finding("backups are logical dumps only: everything written since the last dump is lost",
+                        location=dumps[0], observed="pg_dump/mysqldump", expected="full backups plus continuous "
+                        "WAL/binlog archiving (WAL-G, pgBackRest, Barman) or managed PITR")]
+    if full and not archiving:
+        return [Finding("a backup tool is configured but WAL/binlog archiving is not switched on", location=full[0],
+                        observed="archive_mode off", expected="archive_mode = on with archive_command (or log_bin)")]
+    raise Undecided("no backup tooling, WAL/binlog archiving or managed point-in-time recovery is declared in the "
+                    "files read (compose, Kubernetes operators, Terraform, postgresql.conf, my.cnf, cron scripts)")

@@ -245,6 +245,8 @@ _DRIVER_NAMES = {
 }
 
 
+_OPERATOR_GROUPS = re.compile(r"postgresql\.cnpg\.io|acid\.zalan\.do|postgres-operator\.crunchydata\.com|"
+                             r"mysql\.oracle\.com|pxc\.percona\.com|k8s\.mariadb\.com|mongodbcommunity\.mongodb\.com")
 _IMAGE_LINE = re.compile(r"""(?m)^\s*image:\s*["']?([^\s"'#]+)""")
 
 
@@ -260,6 +262,9 @@ def image_engine(image: str) -> str | None:
 def _scan_images(stack: Stack, repo: Repository, rel: str) -> None:
     """Database images in compose files and Kubernetes manifests (``image:`` keys)."""
     text = repo.text(rel) or ""
+    m = _OPERATOR_GROUPS.search(text)
+    if m:
+        stack.db_signal.append(f"{rel}: database operator resource ({m.group(0)})")
     if "image:" not in text:
         return
     for m in _IMAGE_LINE.finditer(text):
