@@ -209,3 +209,67 @@ def test_catalog_of_data_stores_against_the_inventory(pytester, audit):
 def test_full_backups_plus_archiving(pytester, audit, files, outcome):
     run = run_rules(pytester, audit, files, "BR-02")
     assert run.outcome("BR-02[repo]") == outcome, run.item("BR-02[repo]")
+
+
+@pytest.mark.parametrize("files,outcome,message", [
+    ({"docker-compose.yml": "services:\n  db:\n    image: postgres:16.4\n    command: postgres -c log_min_duration_statement=250\n"},
+     "pass", None),
+    ({"docker-compose.yml": "services:\n  db:\n    image: postgres:16.4\n    command: postgres -c log_min_duration_statement=-1\n"},
+     "fail", "log_min_duration_statement = -1: slow statements are not logged"),
+    ({"conf/postgresql.conf": "log_min_duration_statement = 5s\n", "db/schema.sql": "select 1;\n"},
+     "fail", "log_min_duration_statement = 5000 ms"),
+    ({"mysql/my.cnf": "[mysqld]\nslow_query_log = 1\n", "db/schema.sql": "select 1;\n"}, "fail", "long_query_time = 10 s"),
+    ({"mysql/my.cnf": "[mysqld]\nslow_query_log = ON\nlong_query_time = 0.5\n", "db/schema.sql": "select 1;\n"}, "pass", None),
+    ({"main.tf": 'resource "aws_db_parameter_group" "pg" {\n  family = "postgres16"\n  parameter {\n'
+                 '    name  = "log_min_duration_statement"\n    value = "500"\n  }\n}\n'
+                 'resource "aws_db_instance" "x" {\n  engine = "postgres"\n}\n'}, "pass", None),
+    ({"docker-compose.yml": "services:\n  db:\n    image: postgres:16.4\n"}, "unknown", None),
+])
+def test_slow_query_logging(pytester, audit, files, outcome, message):
+    run = run_rules(pytester, audit, files, "PF-02")
+    item = run.item("PF-02[repo]")
+    assert item["outcome"] == outcome, item
+    if message:
+        assert item["findings"][0]["message"] == message
+
+
+def test_app_connects_as_superuser(pytester, audit):
+    compose = ("services:\n  db:\n    image: postgres:16.4\n    environment:\n      POSTGRES_USER: owner\n"
+               "  api:\n    environment:\n      DATABASE_URL: postgresql://owner:${PW}@db:5432/app\n")
+    files = {"docker-compose.yml": compose,
+             "app/prod.py": 'URL = "postgresql://postgres@db.prod.example:5432/app"\n',
+             "app/reports.py": 'URL = "postgresql://reporting@db.prod.example:5432/app"\n'}
+    run = run_rules(pytester, audit, files, "SE-01")
+    found = {(f["location"], f["message"], f.get("severity")) for f in run.item("SE-01[repo]")["findings"]}
+    assert found == {
+        ("docker-compose.yml:8", "dsn connection to db as owner, a superuser (compose service)", "Low"),
+        ("app/prod.py:1", "dsn connection to db.prod.example as postgres, a superuser", None),
+    }
+    write(pytester.path, {"app/prod.py": 'URL = "postgresql://app_rw@db.prod.example:5432/app"\n',
+                          "docker-compose.yml": compose.replace("owner:${PW}", "app:${PW}")})
+    assert audit("--dbaudit-no-containers", "-k", "SE-01").outcome("SE-01[repo]") == "pass"
+
+
+@pytest.mark.parametrize("files,outcome", [
+    ({"deploy/patroni.yml": "scope: shop\n", "db/schema.sql": "select 1;\n"}, "pass"),
+    ({"deploy/repmgr.conf": "node_id=1\nfailover=manual\n", "db/schema.sql": "select 1;\n"}, "fail"),
+    ({"k8s/pg.yaml": "apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata: {name: pg}\nspec:\n  instances: 1\n"}, "fail"),
+    ({"k8s/pg.yaml": "apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata: {name: pg}\nspec:\n  instances: 3\n"}, "pass"),
+    ({"main.tf": 'resource "aws_db_instance" "x" {\n  engine = "postgres"\n  multi_az = true\n}\n'}, "pass"),
+    ({"docker-compose.yml": "services:\n  db:\n    image: postgres:16.4\n"}, "unknown"),
+])
+def test_automatic_failover(pytester, audit, files, outcome):
+    run = run_rules(pytester, audit, files, "HA-02")
+    assert run.outcome("HA-02[repo]") == outcome, run.item("HA-02[repo]")
+
+
+def test_alert_rules_cover_the_critical_signals(pytester, audit):
+    rules = ("groups:\n  - name: pg\n    rules:\n      - alert: PostgresDown\n        expr: pg_up == 0\n"
+             "      - alert: TooManyConnections\n        expr: pg_stat_activity_count > 180\n")
+    run = run_rules(pytester, audit, {"monitoring/rules.yml": rules, "db/schema.sql": "select 1;\n"}, "MO-10")
+    assert [f["message"] for f in run.item("MO-10[repo]")["findings"]] == [
+        "no alert rule covers: replication lag", "no alert rule covers: disk filling"]
+    rules += ("      - alert: PostgresReplicationLag\n        expr: pg_replication_lag_seconds > 30\n"
+              "      - alert: PostgresDisk\n        expr: node_filesystem_avail_bytes < 1e9 and on() pg_up\n")
+    write(pytester.path, {"monitoring/rules.yml": rules})
+    assert audit("--dbaudit-no-containers", "-k", "MO-10").outcome("MO-10[repo]") == "pass"

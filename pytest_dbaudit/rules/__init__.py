@@ -1,6 +1,6 @@
 """Built-in check implementations, one module per audit section; importing registers them."""
 
 from . import (  # noqa: F401
-    architecture, backup, capacity, configuration, high_availability, inventory, migrations, monitoring, schema,
+    architecture, backup, capacity, configuration, high_availability, inventory, migrations, monitoring, performance, schema,
     security, technology,
 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from ..outcomes import Finding, Undecided
 from ..registry import check
 from ._iac import cloud_stores
@@ -35,3 +37,47 @@ def spread_across_zones(repo, ctx):
     if not judged:
         raise Undecided("no RDS instance or Cloud SQL instance is declared in Terraform")
     return []
+
+
+@check("HA-02", "static")
+def automatic_failover(repo, ctx):
+    """Patroni, repmgr (failover=automatic), operator clusters with 2+ instances, RDS Multi-AZ, Cloud SQL REGIONAL."""
+    from ..sources.inventory import inventory_of
+
+    ok, findings = [], []
+    for rel in repo.files:
+        name = rel.rsplit("/", 1)[-1]
+        if re.match(r"patroni[\w.-]*\.ya?ml$", name):
+            ok.append(f"{rel}: Patroni")
+        elif name == "repmgr.conf":
+            text = repo.text(rel) or ""
+            if re.search(r"^\s*failover\s*=\s*'?automatic", text, re.M):
+                ok.append(f"{rel}: repmgr failover=automatic")
+            else:
+                findings.append(Finding("repmgr is configured without failover=automatic", location=rel,
+                                        observed="manual", expected="automatic"))
+    for s in inventory_of(repo).stores:
+        if s.kind != "relational":
+            continue
+        where = s.declared[0]
+        if s.settings.get("operator"):
+            n = s.settings.get("instances")
+            if isinstance(n, int) and n >= 2:
+                ok.append(f"{where}: {s.settings['operator']} with {n} instances")
+            elif isinstance(n, int):
+                findings.append(Finding(f"{s.name}: a single instance: no standby to fail over to", location=where,
+                                        observed=n, expected=">= 2 instances"))
+        elif s.source == "terraform":
+            if s.settings.get("multi_az") is True or s.settings.get("availability_type") == "REGIONAL":
+                ok.append(f"{where}: {s.name} fails over automatically (Multi-AZ / REGIONAL)")
+            elif s.settings.get("multi_az") is False or s.settings.get("availability_type") == "ZONAL":
+                findings.append(Finding(f"{s.name}: single-zone instance, no automatic failover", location=where,
+                                        observed="single zone", expected="Multi-AZ / REGIONAL"))
+    for line in ok:
+        ctx.note(line)
+    if findings:
+        return findings
+    if ok:
+        return []
+    raise Undecided("no failover mechanism (Patroni, repmgr, an operator cluster, Multi-AZ / REGIONAL) is declared "
+                    "in the files read")

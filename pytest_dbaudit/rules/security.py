@@ -130,3 +130,43 @@ def clients_verify_tls(repo, ctx):
     if not seen:
         raise Undecided("no connection setting to a non-local database host is committed in the repository")
     return []
+
+
+_SUPERUSERS = {"postgres", "root", "sa", "rdsadmin", "azure_superuser", "cloudsqlsuperuser", "system"}
+
+
+@check("SE-01", "static")
+def app_not_superuser(repo, ctx):
+    """Application connections (DSNs, Django, Rails) against the superuser names of their servers."""
+    from ..sources.appconfig import app_connections
+    from ..sources.compose import compose_of
+    from ..sources.stack import image_engine
+
+    # A compose database's superuser is whatever POSTGRES_USER / root says (cross-file).
+    superusers = {name: set(_SUPERUSERS) for name in ("*",)}
+    for svc in compose_of(repo).services:
+        if svc.image and image_engine(svc.image):
+            names = set(_SUPERUSERS)
+            for key in ("POSTGRES_USER", "MYSQL_USER_ROOT"):
+                if svc.environment.get(key):
+                    names.add(svc.environment[key])
+            superusers[svc.name] = names
+    findings, seen = [], 0
+    for c in app_connections(repo):
+        if not c.user or "$" in c.user or "{" in c.user:
+            continue
+        seen += 1
+        names = superusers.get(c.host, superusers["*"])
+        if c.user in names:
+            local = c.host in superusers and c.host != "*"
+            findings.append(Finding(
+                f"{c.via} connection to {c.host} as {c.user}, a superuser" + (" (compose service)" if local else ""),
+                location=c.location, observed=c.user, expected="an application role with only the grants it needs",
+                severity="Low" if local else None))
+        else:
+            ctx.note(f"{c.location}: connects to {c.host} as {c.user}")
+    if findings:
+        return findings
+    if not seen:
+        raise Undecided("no application connection in the repository names its database user")
+    return []

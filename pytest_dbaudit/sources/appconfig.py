@@ -11,11 +11,11 @@ from .structured import ParseError, parsed
 from .walk import Repository, line_of
 
 _URL = re.compile(
-    rf"\b(?P<scheme>{DSN_SCHEMES})://(?:[^\s'\"`@/]*@)?(?P<host>[^\s/'\"`?#,;)@:]+)(?::(?P<port>\d+))?(?:/(?P<db>[\w\-.]+))?",
+    rf"\b(?P<scheme>{DSN_SCHEMES})://(?:(?P<user>[^\s'\"`@/:]*)(?::[^\s'\"`]*)?@)?(?P<host>[^\s/'\"`?#,;)@:]+)(?::(?P<port>\d+))?(?:/(?P<db>[\w\-.]+))?",
     re.IGNORECASE,
 )
 _DJANGO_ENGINE = re.compile(r"""['"]ENGINE['"]\s*:\s*['"]django\.db\.backends\.(\w+)['"]""")
-_DJANGO_KEY = re.compile(r"""['"](HOST|NAME|PORT)['"]\s*:\s*['"]([^'"]*)['"]""")
+_DJANGO_KEY = re.compile(r"""['"](HOST|NAME|PORT|USER)['"]\s*:\s*['"]([^'"]*)['"]""")
 ENGINES = {"postgres": "postgresql", "postgresql": "postgresql", "psycopg": "postgresql", "mysql": "mysql",
            "mariadb": "mariadb", "sqlite3": "sqlite", "sqlite": "sqlite", "mongodb": "mongodb", "redis": "redis",
            "rediss": "redis", "oracle": "oracle", "mssql": "sqlserver", "sqlserver": "sqlserver", "mysql2": "mysql",
@@ -31,6 +31,7 @@ class AppConnection:
     port: str
     database: str
     via: str  # "dsn" | "django" | "rails:<environment>"
+    user: str = ""  # the role it connects as (a name, not a secret)
 
 
 def engine_name(raw: str) -> str:
@@ -60,7 +61,7 @@ def _scan(repo: Repository) -> list[AppConnection]:
                 if "${" in host or "{" in host or host in ("host", "hostname", "localhost", "127.0.0.1"):
                     continue
                 out.append(AppConnection(f"{rel}:{line_of(text, m.start())}", engine_name(m["scheme"]), host,
-                                         m["port"] or "", m["db"] or "", "dsn"))
+                                         m["port"] or "", m["db"] or "", "dsn", m["user"] or ""))
         if name.endswith(".py") and "DATABASES" in text:
             out.extend(_django(rel, text))
     return out
@@ -75,7 +76,7 @@ def _django(rel: str, text: str) -> list[AppConnection]:
         if engine_name(m.group(1)) != "sqlite" and (not host or "{" in host):
             host = "(from the environment)"
         out.append(AppConnection(f"{rel}:{line_of(text, m.start())}", engine_name(m.group(1)), host or "(local file)",
-                                 keys.get("PORT", ""), keys.get("NAME", ""), "django"))
+                                 keys.get("PORT", ""), keys.get("NAME", ""), "django", keys.get("USER", "")))
     return out
 
 
@@ -91,5 +92,6 @@ def _rails(repo: Repository, rel: str) -> list[AppConnection]:
         if "<%" in host:
             host = "(from the environment)"
         out.append(AppConnection(f"{rel}:{getattr(cfg, 'line', 0)}", engine_name(str(cfg["adapter"])), host,
-                                 str(cfg.get("port") or ""), str(cfg.get("database") or ""), f"rails:{env}"))
+                                 str(cfg.get("port") or ""), str(cfg.get("database") or ""), f"rails:{env}",
+                                 str(cfg.get("username") or "")))
     return out
