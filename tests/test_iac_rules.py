@@ -273,3 +273,23 @@ def test_alert_rules_cover_the_critical_signals(pytester, audit):
               "      - alert: PostgresDisk\n        expr: node_filesystem_avail_bytes < 1e9 and on() pg_up\n")
     write(pytester.path, {"monitoring/rules.yml": rules})
     assert audit("--dbaudit-no-containers", "-k", "MO-10").outcome("MO-10[repo]") == "pass"
+
+
+def test_pool_budget_against_max_connections(pytester, audit):
+    compose = ("services:\n  db:\n    image: postgres:16.4\n    command: postgres -c max_connections=50\n"
+               "  api:\n    build: .\n    deploy:\n      replicas: 4\n    environment:\n"
+               "      DATABASE_URL: postgresql://app:${PW}@db:5432/app\n")
+    files = {"docker-compose.yml": compose,
+             "app/db.py": "engine = create_engine(URL, pool_size=10, max_overflow=5)\n"}
+    run = run_rules(pytester, audit, files, "PF-09")
+    (f,) = run.item("PF-09[repo]")["findings"]
+    assert f["message"] == ("db: 60 connections wanted (app/db.py: 15; x 4 replica(s)) against max_connections 50 "
+                            "(docker-compose.yml:3) - 3 reserved")
+    # the same apps behind PgBouncer: the server sees only the pooler's pool
+    pooled = compose.replace("@db:5432", "@pgbouncer:6432") + (
+        "  pgbouncer:\n    image: bitnami/pgbouncer:1.23.1\n    depends_on: [db]\n"
+        "    environment:\n      PGBOUNCER_DEFAULT_POOL_SIZE: '40'\n")
+    write(pytester.path, {"docker-compose.yml": pooled})
+    run = audit("--dbaudit-no-containers", "-k", "PF-09")
+    assert run.outcome("PF-09[repo]") == "pass"
+    assert "pgbouncer: 1 x pool 40" in run.item("PF-09[repo]")["evidence"][0]

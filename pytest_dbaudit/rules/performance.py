@@ -71,3 +71,92 @@ def slow_query_logging(repo, ctx):
         raise Undecided("no slow-query logging setting in compose commands, server config files or Terraform "
                         "parameter groups; the server default is off")
     return []
+
+
+_MAX_CONN = re.compile(r"max_connections['\"]?\s*[=:]\s*['\"]?(\d+)", re.IGNORECASE)
+_POOL_SIZE = re.compile(r"\bpool_size\s*=\s*(\d+)")
+_OVERFLOW = re.compile(r"\bmax_overflow\s*=\s*(\d+)")
+_CONN_LIMIT = re.compile(r"connection_limit=(\d+)")
+_POOLER_POOL = re.compile(r"(?:PGBOUNCER_DEFAULT_POOL_SIZE|DEFAULT_POOL_SIZE|default_pool_size)['\"]?\s*[=:]\s*['\"]?(\d+)",
+                          re.IGNORECASE)
+DEFAULT_MAX = {"postgresql": 100, "mysql": 151, "mariadb": 151}
+RESERVED = {"postgresql": 3, "mysql": 1, "mariadb": 1}  # superuser_reserved_connections / the extra admin slot
+
+
+def _replicas(repo, users: list[str]) -> int:
+    """The largest replica count among the services that use a store (compose deploy.replicas, Kubernetes)."""
+    from ..sources.compose import compose_of
+    from ..sources.kubernetes import kubernetes_of
+
+    counts = [1]
+    for svc in compose_of(repo).services:
+        if svc.name in users:
+            text = repo.text(svc.file) or ""
+            m = re.search(rf"(?ms)^  {re.escape(svc.name)}:.*?replicas:\s*(\d+)", text)
+            if m:
+                counts.append(int(m.group(1)))
+    for w in kubernetes_of(repo).workloads:
+        if f"{w.kind}/{w.name}" in users and w.replicas:
+            counts.append(w.replicas)
+    return max(counts)
+
+
+@check("PF-09", "static")
+def pool_budget(repo, ctx):
+    """Client pools (or the pooler's server pool) x replicas must fit under the server's max_connections."""
+    from ..sources.compose import compose_of
+    from ..sources.inventory import inventory_of
+
+    stores = [s for s in inventory_of(repo).stores if s.source in ("compose", "kubernetes") and s.engine in DEFAULT_MAX]
+    if not stores:
+        raise Undecided("no self-hosted PostgreSQL/MySQL/MariaDB server is declared (compose, Kubernetes); managed "
+                        "servers' limits depend on the instance class")
+    app_pools = []  # (where, size) from application code
+    for rel in repo.files:
+        if rel.endswith((".py", ".ts", ".js", ".env")) or rel.rsplit("/", 1)[-1].startswith(".env"):
+            text = repo.text(rel) or ""
+            for m in _POOL_SIZE.finditer(text):
+                window = text[m.start(): m.start() + 300]
+                over = _OVERFLOW.search(window)
+                app_pools.append((rel, int(m.group(1)) + (int(over.group(1)) if over else 0)))
+            for m in _CONN_LIMIT.finditer(text):
+                app_pools.append((rel, int(m.group(1))))
+    services = {s.name: s for s in compose_of(repo).services}
+    findings, judged = [], 0
+    for store in stores:
+        limit_src = "default"
+        limit = DEFAULT_MAX[store.engine]
+        svc = services.get(store.name)
+        m = _MAX_CONN.search(svc.command) if svc else None
+        if m:
+            limit, limit_src = int(m.group(1)), store.declared[0]
+        usable = limit - RESERVED[store.engine]
+        poolers = [services[u] for u in store.used_by if u in services and services[u].image
+                   and any(p in services[u].image.lower() for p in ("pgbouncer", "pgcat", "odyssey", "proxysql", "pgpool"))]
+        if poolers:
+            demand, parts = 0, []
+            for p in poolers:
+                m = _POOLER_POOL.search(" ".join(f"{k}={v}" for k, v in p.environment.items()))
+                size = int(m.group(1)) if m else 20  # PgBouncer's default_pool_size
+                n = _replicas(repo, [p.name])
+                demand += size * n
+                parts.append(f"{p.name}: {n} x pool {size}" + ("" if m else " (default)"))
+        elif app_pools:
+            n = _replicas(repo, store.used_by)
+            per_process = sum(size for _, size in app_pools)
+            demand = per_process * n
+            parts = [f"{where}: {size}" for where, size in app_pools] + [f"x {n} replica(s)"]
+        else:
+            continue
+        judged += 1
+        detail = f"{store.name}: {demand} connections wanted ({'; '.join(parts)}) against max_connections {limit} " \
+                 f"({limit_src}) - {RESERVED[store.engine]} reserved"
+        if demand > usable:
+            findings.append(Finding(detail, location=store.declared[0], observed=demand, expected=f"<= {usable}"))
+        else:
+            ctx.note(detail)
+    if findings:
+        return findings
+    if not judged:
+        raise Undecided("no pool size is set in the application code (pool_size, connection_limit) or the pooler")
+    return []
