@@ -47,6 +47,9 @@ resource "google_sql_database_instance" "reports" {
   settings {
     tier              = "db-custom-2-7680"
     availability_type = "REGIONAL"
+    backup_configuration {
+      enabled = true
+    }
   }
 }
 
@@ -77,7 +80,9 @@ def run_rules(pytester, audit, files, *ids):
 def test_failing_fixture(pytester, audit):
     run = run_rules(pytester, audit, {"infra/main.tf": BAD_TF}, *RULES, "SE-06", "AT-07", "MO-01")
     msgs = {i["id"]: [f["message"] for f in i["findings"]] for i in run.json["items"]}
-    assert msgs["BR-03"] == ["aws_db_instance.orders: backups are kept 1 day(s)",
+    assert msgs["BR-03"] == ["google_sql_database_instance.reports: automated backups are not enabled "
+                             "(backup_configuration.enabled)",
+                             "aws_db_instance.orders: backups are kept 1 day(s)",
                              "aws_db_instance.orders: skip_final_snapshot = true: deleting the instance deletes its data",
                              "aws_db_instance.orders: deletion_protection is not enabled"]
     assert msgs["HA-07"] == ["aws_db_instance.orders: multi_az = False",
@@ -96,7 +101,7 @@ def test_passing_fixture(pytester, audit):
     run = run_rules(pytester, audit, {"infra/main.tf": GOOD_TF}, *RULES, "AT-07", "MO-01")
     for iid in RULES + ["AT-07", "MO-01"]:
         assert run.outcome(f"{iid}[repo]") == "pass", (iid, run.item(f"{iid}[repo]"))
-    assert "aws_db_instance.orders (infra/main.tf:3): retention 14" in run.item("BR-03[repo]")["evidence"][0]
+    assert any("aws_db_instance.orders (infra/main.tf:3): retention 14" in e for e in run.item("BR-03[repo]")["evidence"])
 
 
 def test_plan_time_values_are_unknown_with_the_expression(pytester, audit):
@@ -293,3 +298,64 @@ def test_pool_budget_against_max_connections(pytester, audit):
     run = audit("--dbaudit-no-containers", "-k", "PF-09")
     assert run.outcome("PF-09[repo]") == "pass"
     assert "pgbouncer: 1 x pool 40" in run.item("PF-09[repo]")["evidence"][0]
+
+
+GCP_AZURE_BAD = """
+resource "google_sql_database_instance" "reports" {
+  database_version = "POSTGRES_15"
+  settings {
+    tier = "db-custom-2-7680"
+    ip_configuration {
+      ipv4_enabled = true
+      authorized_networks {
+        name  = "anywhere"
+        value = "0.0.0.0/0"
+      }
+    }
+  }
+}
+
+resource "azurerm_postgresql_flexible_server" "billing" {
+  version               = "15"
+  backup_retention_days = 3
+}
+"""
+GCP_AZURE_GOOD = """
+resource "google_sql_database_instance" "reports" {
+  database_version = "POSTGRES_15"
+  settings {
+    tier = "db-custom-2-7680"
+    ip_configuration {
+      ipv4_enabled    = false
+      private_network = "projects/p/global/networks/vpc"
+    }
+    backup_configuration {
+      enabled                        = true
+      point_in_time_recovery_enabled = true
+      backup_retention_settings {
+        retained_backups = 14
+      }
+    }
+  }
+}
+
+resource "azurerm_postgresql_flexible_server" "billing" {
+  version               = "15"
+  delegated_subnet_id   = azurerm_subnet.db.id
+  backup_retention_days = 14
+}
+"""
+
+
+def test_cloud_sql_and_azure(pytester, audit):
+    run = run_rules(pytester, audit, {"main.tf": GCP_AZURE_BAD}, "SE-09", "BR-03", "BR-02")
+    assert sorted(f["message"] for f in run.item("SE-09[repo]")["findings"]) == [
+        "azurerm_postgresql_flexible_server.billing: public network access is on (no delegated subnet)",
+        "google_sql_database_instance.reports: public IP open to 0.0.0.0/0"]
+    assert sorted(f["message"] for f in run.item("BR-03[repo]")["findings"]) == [
+        "azurerm_postgresql_flexible_server.billing: backups are kept 3 day(s)",
+        "google_sql_database_instance.reports: automated backups are not enabled (backup_configuration.enabled)"]
+    write(pytester.path, {"main.tf": GCP_AZURE_GOOD})
+    run = audit("--dbaudit-no-containers", "-k", "SE-09 or BR-03 or BR-02")
+    for iid in ("SE-09", "BR-03", "BR-02"):
+        assert run.outcome(f"{iid}[repo]") == "pass", run.item(f"{iid}[repo]")

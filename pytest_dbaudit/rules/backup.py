@@ -6,6 +6,7 @@ import re
 
 from ..outcomes import Finding, Undecided
 from ..registry import check
+from ..sources.inventory import inventory_of
 from ._iac import cloud_stores
 
 
@@ -14,6 +15,20 @@ def retention_and_final_snapshot(repo, ctx):
     """RDS/Aurora: retention >= policy, a final snapshot, deletion protection."""
     minimum = ctx.threshold("min_retention_days")
     findings, undecided = [], []
+    others = [s for s in inventory_of(repo).stores if s.source == "terraform" and s.kind == "relational"
+              and s.settings.get("cloud") in ("gcp", "azure")]
+    for s in others:
+        days = s.settings.get("backup_retention_days")
+        if s.settings["cloud"] == "gcp" and not s.settings.get("backups_enabled"):
+            findings.append(Finding(f"{s.name}: automated backups are not enabled (backup_configuration.enabled)",
+                                    location=s.declared[0], observed=False, expected=True))
+        elif "backup_retention_days" in s.unknown:
+            undecided.append(f"{s.name}.backup_retention_days = {s.unknown['backup_retention_days']}")
+        elif days is not None and int(days) < minimum:
+            findings.append(Finding(f"{s.name}: backups are kept {days} day(s)", location=s.declared[0],
+                                    observed=days, expected=f">= {minimum} days"))
+        else:
+            ctx.note(f"{s.name} ({s.declared[0]}): backups on, retention {days if days is not None else 'provider default (7)'}")
     stores = cloud_stores(repo, ctx, "aws")
     for s in stores:
         where = s.declared[0]
@@ -42,9 +57,9 @@ def retention_and_final_snapshot(repo, ctx):
         return findings
     if undecided:
         raise Undecided("values known only at plan time: " + "; ".join(undecided))
-    if not stores:
-        raise Undecided("no RDS/Aurora instance is declared in Terraform; retention of other stores is not "
-                        "readable from the repository")
+    if not stores and not others:
+        raise Undecided("no RDS, Aurora, Cloud SQL or Azure database is declared in Terraform; retention of other "
+                        "stores is not readable from the repository")
     return []
 
 
@@ -59,7 +74,6 @@ def full_plus_continuous_archiving(repo, ctx):
     """Full backups (WAL-G, pgBackRest, Barman, XtraBackup, operator backups) plus WAL/binlog archiving,
     or a managed service's point-in-time recovery."""
     from ..sources.compose import compose_of
-    from ..sources.inventory import inventory_of
 
     full, archiving, dumps = [], [], []
     for svc in compose_of(repo).services:
@@ -82,6 +96,10 @@ def full_plus_continuous_archiving(repo, ctx):
                 dumps.append(rel)
     managed = []
     for s in inventory_of(repo).stores:
+        if s.source == "terraform" and s.settings.get("pitr"):
+            managed.append(f"{s.name}: point-in-time recovery enabled")
+        if s.source == "terraform" and s.settings.get("cloud") == "azure" and s.kind == "relational":
+            managed.append(f"{s.name}: Azure flexible servers keep point-in-time recovery")
         if s.source == "terraform" and s.settings.get("cloud") == "aws" and s.kind == "relational":
             days = s.settings.get("backup_retention_days")
             if isinstance(days, int) and days >= 1:

@@ -52,14 +52,25 @@ def private_network_only(repo, ctx):
     from ._iac import cloud_stores
 
     findings, undecided, judged = [], [], 0
-    for s in cloud_stores(repo, ctx, "aws"):
+    for s in cloud_stores(repo, ctx, "aws", "gcp", "azure"):
         if "publicly_accessible" in s.unknown:
             undecided.append(f"{s.name}.publicly_accessible = {s.unknown['publicly_accessible']}")
             continue
         judged += 1
-        if s.settings.get("publicly_accessible") is True:
+        cloud = s.settings["cloud"]
+        if cloud == "aws" and s.settings.get("publicly_accessible") is True:
             findings.append(Finding(f"{s.name}: publicly_accessible = true", location=s.declared[0], observed=True,
                                     expected=False))
+        elif cloud == "gcp" and s.settings.get("ipv4_enabled") is not False:
+            open_nets = [n for n in s.settings.get("authorized_networks") or [] if n.endswith("/0")]
+            if open_nets:
+                findings.append(Finding(f"{s.name}: public IP open to {', '.join(open_nets)}", location=s.declared[0],
+                                        observed=open_nets, expected="private IP, or named networks only"))
+        elif cloud == "azure" and not s.settings.get("private_network") and \
+                s.settings.get("publicly_accessible") is not False:
+            findings.append(Finding(f"{s.name}: public network access is on (no delegated subnet)",
+                                    location=s.declared[0], observed=True, expected="delegated_subnet_id or "
+                                    "public_network_access_enabled = false"))
     for s in inventory_of(repo).stores:
         if s.source != "compose":
             continue

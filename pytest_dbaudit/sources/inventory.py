@@ -166,6 +166,7 @@ def _from_terraform(repo: Repository, inv: Inventory) -> None:
         if cloud == "gcp":
             settings = tf.value(block, "settings", [{}])
             first = settings[0] if isinstance(settings, list) and settings else settings if isinstance(settings, dict) else {}
+            _gcp_nested(first, store)
             for key, attr in (("availability_type", "availability_type"), ("disk_autoresize", "disk_autoresize"),
                               ("tier", "tier")):
                 value = first.get(attr, tf.value(block, attr)) if isinstance(first, dict) else None
@@ -175,8 +176,45 @@ def _from_terraform(repo: Repository, inv: Inventory) -> None:
                     store.settings[key] = value
             if block.attrs.get("deletion_protection") is not None:
                 store.settings["deletion_protection"] = tf.value(block, "deletion_protection")
+        if cloud == "azure":
+            for key, attr in (("publicly_accessible", "public_network_access_enabled"),
+                              ("backup_retention_days", "backup_retention_days"),
+                              ("geo_redundant_backup", "geo_redundant_backup_enabled")):
+                if attr in block.attrs:
+                    value = tf.value(block, attr)
+                    if isinstance(value, Unresolved):
+                        store.unknown[key] = value.expression
+                    else:
+                        store.settings[key] = value
+            store.settings["private_network"] = "delegated_subnet_id" in block.attrs
+            ha = tf.value(block, "high_availability", [])
+            store.settings["ha_mode"] = (ha[0] if isinstance(ha, list) and ha else ha or {}).get("mode") \
+                if isinstance(ha, (list, dict)) else None
         inv.stores.append(store)
     inv.poolers += [f"{b.location} (aws_db_proxy)" for b in tf.resources("aws_db_proxy")]
+
+
+def _first(value: Any) -> dict:
+    if isinstance(value, list):
+        value = value[0] if value else {}
+    return value if isinstance(value, dict) else {}
+
+
+def _gcp_nested(settings: dict, store: Store) -> None:
+    """Cloud SQL's settings { ip_configuration {...} backup_configuration {...} } blocks."""
+    ip = _first(settings.get("ip_configuration"))
+    if ip:
+        nets = ip.get("authorized_networks") or []
+        nets = nets if isinstance(nets, list) else [nets]
+        store.settings["ipv4_enabled"] = ip.get("ipv4_enabled", True)
+        store.settings["authorized_networks"] = [str(_first(n).get("value", "")) for n in nets]
+        store.settings["ssl_mode"] = ip.get("ssl_mode") or ("ENCRYPTED_ONLY" if ip.get("require_ssl") else None)
+    backup = _first(settings.get("backup_configuration"))
+    store.settings["backups_enabled"] = bool(backup.get("enabled")) if backup else False
+    store.settings["pitr"] = bool(backup.get("point_in_time_recovery_enabled") or backup.get("binary_log_enabled"))
+    kept = _first(backup.get("backup_retention_settings")).get("retained_backups") if backup else None
+    if kept is not None:
+        store.settings["backup_retention_days"] = kept  # one automated backup a day
 
 
 def _from_kubernetes(repo: Repository, inv: Inventory) -> None:
