@@ -359,3 +359,21 @@ def test_cloud_sql_and_azure(pytester, audit):
     run = audit("--dbaudit-no-containers", "-k", "SE-09 or BR-03 or BR-02")
     for iid in ("SE-09", "BR-03", "BR-02"):
         assert run.outcome(f"{iid}[repo]") == "pass", run.item(f"{iid}[repo]")
+
+
+def test_admin_access_and_replicas(pytester, audit):
+    tf = ('resource "aws_security_group" "db" {\n  ingress {\n    from_port   = 5432\n    to_port     = 5432\n'
+          '    protocol    = "tcp"\n    cidr_blocks = ["0.0.0.0/0"]\n  }\n}\n'
+          'resource "aws_db_instance" "main" {\n  engine = "postgres"\n}\n'
+          'resource "aws_db_instance" "replica" {\n  engine = "postgres"\n  replicate_source_db = aws_db_instance.main.identifier\n}\n')
+    compose = "services:\n  adminer:\n    image: adminer:4.8.1\n    ports: ['8080:8080']\n  db:\n    image: postgres:16.4\n"
+    run = run_rules(pytester, audit, {"main.tf": tf, "docker-compose.yml": compose}, "SE-10", "AT-03")
+    msgs = sorted(f["message"] for f in run.item("SE-10[repo]")["findings"])
+    assert msgs == ["adminer: database admin UI adminer:4.8.1 published on every host interface (8080:8080)",
+                    "aws_security_group.db: port(s) [5432] open to 0.0.0.0/0"]
+    assert run.outcome("AT-03[repo]") == "pass"
+    assert "aws_db_instance.replica" in run.item("AT-03[repo]")["evidence"][0]
+    write(pytester.path, {"main.tf": tf.replace('["0.0.0.0/0"]', '["10.0.0.0/16"]').split('resource "aws_db_instance" "replica"')[0],
+                          "docker-compose.yml": compose.replace("'8080:8080'", "'127.0.0.1:8080:8080'")})
+    run = audit("--dbaudit-no-containers", "-k", "SE-10 or AT-03")
+    assert run.outcome("SE-10[repo]") == "pass" and run.outcome("AT-03[repo]") == "unknown"

@@ -181,3 +181,67 @@ def app_not_superuser(repo, ctx):
     if not seen:
         raise Undecided("no application connection in the repository names its database user")
     return []
+
+
+_DB_PORTS = {5432, 3306, 1433, 1521, 27017, 6379, 26257, 9042}
+_ADMIN_UIS = ("adminer", "pgadmin", "phpmyadmin", "mongo-express", "redis-commander", "cloudbeaver")
+
+
+def _port_range(rule: dict) -> set[int]:
+    try:
+        lo, hi = int(rule.get("from_port", 0)), int(rule.get("to_port", 65535))
+    except (TypeError, ValueError):
+        return set()
+    return {p for p in _DB_PORTS if lo <= p <= hi} if hi - lo < 65535 else set(_DB_PORTS)
+
+
+@check("SE-10", "static")
+def admin_access_restricted(repo, ctx):
+    """Database ports open to the internet in security groups / firewalls; admin UIs on every interface."""
+    from ..sources.compose import compose_of
+    from ..sources.terraform import Unresolved, terraform_of
+
+    tf = terraform_of(repo)
+    findings, judged = [], 0
+    for b in tf.resources("aws_security_group", "aws_security_group_rule", "aws_vpc_security_group_ingress_rule"):
+        rules = b.attrs.get("ingress") or ([b.attrs] if b.type != "aws_security_group" else [])
+        for raw in rules if isinstance(rules, list) else [rules]:
+            rule = tf.resolve(raw, b.directory) if isinstance(raw, dict) else {}
+            if b.type == "aws_security_group_rule" and rule.get("type") != "ingress":
+                continue
+            ports = _port_range(rule)
+            if not ports:
+                continue
+            judged += 1
+            cidrs = rule.get("cidr_blocks") or rule.get("cidr_ipv4") or []
+            cidrs = cidrs if isinstance(cidrs, list) else [cidrs]
+            if any(isinstance(c, str) and c.endswith("/0") for c in cidrs):
+                findings.append(Finding(f"{b.address}: port(s) {sorted(ports)} open to {', '.join(map(str, cidrs))}",
+                                        location=b.location, observed=cidrs, expected="listed source ranges only"))
+            elif any(isinstance(c, Unresolved) for c in cidrs):
+                ctx.note(f"{b.address}: source ranges known only at plan time")
+    for b in tf.resources("google_compute_firewall"):
+        allows = b.attrs.get("allow") or []
+        ports = {int(p) for a in (allows if isinstance(allows, list) else [allows]) if isinstance(a, dict)
+                 for p in (a.get("ports") or []) if str(p).isdigit()} & _DB_PORTS
+        if not ports:
+            continue
+        judged += 1
+        ranges = tf.value(b, "source_ranges", [])
+        if isinstance(ranges, list) and any(str(r).endswith("/0") for r in ranges):
+            findings.append(Finding(f"{b.address}: port(s) {sorted(ports)} open to {', '.join(map(str, ranges))}",
+                                    location=b.location, observed=ranges, expected="listed source ranges only"))
+    for svc in compose_of(repo).services:
+        if svc.image and any(ui in svc.image.lower() for ui in _ADMIN_UIS):
+            judged += 1
+            exposed = [p for p in svc.ports if len(str(p).split(":")) >= 2 and not str(p).startswith(("127.", "localhost"))]
+            if exposed:
+                findings.append(Finding(f"{svc.name}: database admin UI {svc.image} published on every host interface "
+                                        f"({', '.join(exposed)})", location=svc.location, observed=exposed,
+                                        expected="127.0.0.1:PORT:PORT, or no admin UI outside development",
+                                        severity="Medium"))
+    if findings:
+        return findings
+    if not judged:
+        raise Undecided("no security group, firewall rule or admin UI for database ports is declared in the files read")
+    return []
