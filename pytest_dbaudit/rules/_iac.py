@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..outcomes import NotApplicable
+from ..outcomes import NotApplicable, Undecided
 from ..sources.inventory import Inventory, Store, inventory_of
 
 
@@ -24,3 +24,17 @@ def cloud_stores(repo, ctx, *clouds: str) -> list[Store]:
 def require_any_store(repo) -> None:
     if not inventory_of(repo).stores:
         raise NotApplicable("the repository declares no data store in docker-compose or Terraform")
+
+
+def verdict(findings: list, undecided: list[str], judged: int, nothing: str, ctx=None) -> list:
+    """The shared ending of an infrastructure rule: findings win (unresolved values are noted); values known
+    only at plan time decide nothing; a rule that judged nothing is unknown, with ``nothing`` as the reason."""
+    if findings:
+        for u in undecided if ctx is not None else ():
+            ctx.note(f"unresolved: {u}")
+        return findings
+    if undecided:
+        raise Undecided("values known only at plan time: " + "; ".join(undecided))
+    if not judged:
+        raise Undecided(nothing)
+    return []

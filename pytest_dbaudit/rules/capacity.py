@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..outcomes import Finding, Undecided
 from ..registry import check
-from ._iac import cloud_stores
+from ._iac import cloud_stores, verdict
 
 
 @check("CA-07", "static")
@@ -39,10 +39,4 @@ def storage_autoscaling(repo, ctx):
                                     location=where, observed=top, expected=f"> {base}"))
         else:
             ctx.note(f"{s.name} ({where}): storage may grow to {top} GiB")
-    if findings:
-        return findings
-    if undecided:
-        raise Undecided("values known only at plan time: " + "; ".join(undecided))
-    if not judged:
-        raise Undecided("no RDS, Aurora or Cloud SQL instance is declared in Terraform")
-    return []
+    return verdict(findings, undecided, judged, "no RDS, Aurora or Cloud SQL instance is declared in Terraform")

@@ -6,7 +6,7 @@ import re
 
 from ..outcomes import Finding, Undecided
 from ..registry import check
-from ._iac import cloud_stores
+from ._iac import cloud_stores, verdict
 
 
 @check("HA-07", "static")
@@ -30,13 +30,7 @@ def spread_across_zones(repo, ctx):
                                     observed=value, expected=True if key == "multi_az" else "REGIONAL"))
         else:
             ctx.note(f"{s.name} ({where}): {key} = {value}")
-    if findings:
-        return findings
-    if undecided:
-        raise Undecided("values known only at plan time: " + "; ".join(undecided))
-    if not judged:
-        raise Undecided("no RDS instance or Cloud SQL instance is declared in Terraform")
-    return []
+    return verdict(findings, undecided, judged, "no RDS instance or Cloud SQL instance is declared in Terraform")
 
 
 @check("HA-02", "static")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..outcomes import Finding, Undecided
 from ..registry import check
 from ..sources.credentials import credentials_of
+from ._iac import cloud_stores, verdict
 
 
 @check("SE-11", "static")
@@ -49,7 +50,6 @@ def default_passwords(repo, ctx):
 def private_network_only(repo, ctx):
     """RDS publicly_accessible; database ports published on every host interface in compose."""
     from ..sources.inventory import inventory_of
-    from ._iac import cloud_stores
 
     findings, undecided, judged = [], [], 0
     for s in cloud_stores(repo, ctx, "aws", "gcp", "azure"):
@@ -80,19 +80,13 @@ def private_network_only(repo, ctx):
                 findings.append(Finding(
                     f"{s.name}: port {port} is published on every interface of the host", location=s.declared[0],
                     observed=port, expected="no published port, or 127.0.0.1:PORT:PORT", severity="Low"))
-    if findings:
-        return findings
-    if undecided:
-        raise Undecided("values known only at plan time: " + "; ".join(undecided))
-    if not judged:
-        raise Undecided("the network exposure of the production databases is not declared in Terraform")
-    return []
+    return verdict(findings, undecided, judged,
+                   "the network exposure of the production databases is not declared in Terraform")
 
 
 @check("SE-05", "static")
 def encrypted_at_rest(repo, ctx):
     """RDS/Aurora storage_encrypted (Cloud SQL and Azure encrypt at rest by default)."""
-    from ._iac import cloud_stores
 
     findings, undecided, judged = [], [], 0
     for s in cloud_stores(repo, ctx, "aws", "gcp", "azure"):
@@ -107,13 +101,8 @@ def encrypted_at_rest(repo, ctx):
         if s.settings.get("storage_encrypted") is not True:
             findings.append(Finding(f"{s.name}: storage_encrypted is not true", location=s.declared[0],
                                     observed=s.settings.get("storage_encrypted"), expected=True))
-    if findings:
-        return findings
-    if undecided:
-        raise Undecided("values known only at plan time: " + "; ".join(undecided))
-    if not judged:
-        raise Undecided("no managed database is declared in Terraform; encryption of other storage is not readable")
-    return []
+    return verdict(findings, undecided, judged,
+                   "no managed database is declared in Terraform; encryption of other storage is not readable")
 
 
 @check("SE-06", "static")
