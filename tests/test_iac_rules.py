@@ -377,3 +377,21 @@ def test_admin_access_and_replicas(pytester, audit):
                           "docker-compose.yml": compose.replace("'8080:8080'", "'127.0.0.1:8080:8080'")})
     run = audit("--dbaudit-no-containers", "-k", "SE-10 or AT-03")
     assert run.outcome("SE-10[repo]") == "pass" and run.outcome("AT-03[repo]") == "unknown"
+
+
+def test_ephemeral_data_and_version_currency(pytester, audit):
+    compose = ("services:\n  db:\n    image: postgres\n  old:\n    image: postgres:13.4\n    volumes: ['pg:/var/lib/postgresql/data']\n"
+               "  maria:\n    image: mariadb:10.11\n    volumes: ['m:/var/lib/mysql']\n")
+    k8s = ("apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: pg}\nspec:\n  template:\n    spec:\n"
+           "      containers: [{name: pg, image: 'postgres:16.4'}]\n      volumes: [{name: data, emptyDir: {}}]\n")
+    run = run_rules(pytester, audit, {"docker-compose.yml": compose, "k8s/pg.yaml": k8s}, "BR-03", "TV-02")
+    eph = {(f["location"], f.get("severity")) for f in run.item("BR-03[repo]")["findings"]}
+    assert eph == {("docker-compose.yml:3", "Low"), ("k8s/pg.yaml:1", None)}
+    tv02 = sorted(f["message"] for f in run.item("TV-02[repo]")["findings"])
+    assert tv02 == ["postgres: not pinned to a version; upgrades happen unreviewed",
+                    "postgres:13.4: 5 major versions behind the newest in the table"]
+    write(pytester.path, {"docker-compose.yml": "services:\n  maria:\n    image: mariadb:10.11\n"
+                                                "    volumes: ['m:/var/lib/mysql']\n", "k8s/pg.yaml": ""})
+    run = audit("--dbaudit-no-containers", "-k", "TV-02")
+    item = run.item("TV-02[repo]")  # 10.11 is two LTS series behind: fine; the minor needs a live server
+    assert item["outcome"] == "unknown" and "newest minor" in item["reason"]

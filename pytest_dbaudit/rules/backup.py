@@ -29,6 +29,14 @@ def retention_and_final_snapshot(repo, ctx):
                                     observed=days, expected=f">= {minimum} days"))
         else:
             ctx.note(f"{s.name} ({s.declared[0]}): backups on, retention {days if days is not None else 'provider default (7)'}")
+    for s in inventory_of(repo).stores:  # data that does not survive its container or pod
+        if s.kind == "relational" and (s.settings.get("ephemeral_data") or
+                                       (s.source == "compose" and not s.settings.get("persistent_volume"))):
+            findings.append(Finding(
+                f"{s.name}: the data lives in the container ({'emptyDir' if s.source == 'kubernetes' else 'no volume'})"
+                ": removing it removes the database", location=s.declared[0], observed="ephemeral storage",
+                expected="a persistent volume (volumeClaimTemplates / a named volume)",
+                severity="Low" if s.source == "compose" else None))
     stores = cloud_stores(repo, ctx, "aws")
     for s in stores:
         where = s.declared[0]
@@ -57,7 +65,7 @@ def retention_and_final_snapshot(repo, ctx):
         return findings
     if undecided:
         raise Undecided("values known only at plan time: " + "; ".join(undecided))
-    if not stores and not others:
+    if not stores and not others and not findings:
         raise Undecided("no RDS, Aurora, Cloud SQL or Azure database is declared in Terraform; retention of other "
                         "stores is not readable from the repository")
     return []

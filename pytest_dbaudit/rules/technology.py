@@ -68,6 +68,49 @@ def version_support_static(repo, ctx):
     return []
 
 
+# MariaDB is counted in long-term series: its short-term releases are not "versions" to keep up with.
+_MARIADB_LTS = [(10, 3), (10, 4), (10, 5), (10, 6), (10, 11), (11, 4), (11, 8)]
+
+
+def _series_behind(engine: str, version: str) -> int:
+    from ..eol import EOL, series_of
+
+    mine = series_of(engine, version)
+    if engine == "mariadb":
+        return sum(1 for s in _MARIADB_LTS if s > mine)
+    return len({s[0] for s in EOL[engine] if s[0] > mine[0]})
+
+
+@check("TV-02", "static")
+def majors_behind(repo, ctx):
+    """Declared versions at most ``max_major_versions_behind`` majors behind the newest in the dated table, and
+    pinned (a floating tag upgrades without review). Whether the minor is current needs the live server."""
+    allowed = int(ctx.threshold("max_major_versions_behind"))
+    findings, judged = [], 0
+    for where, what, engine, version, expression in _declared_versions(repo):
+        if engine not in ("postgresql", "mysql", "mariadb"):
+            continue
+        if version is None:
+            tag = what.rsplit("/", 1)[-1]
+            if not expression and (":" not in tag or tag.endswith((":latest", ":lts"))):
+                findings.append(Finding(f"{what}: not pinned to a version; upgrades happen unreviewed", location=where,
+                                        observed=what, expected="an explicit major.minor tag", severity="Medium"))
+            continue
+        judged += 1
+        behind = _series_behind(engine, version)
+        if behind > allowed:
+            findings.append(Finding(f"{what}: {behind} major versions behind the newest in the table", location=where,
+                                    observed=version, expected=f"at most {allowed} behind"))
+        else:
+            ctx.note(f"{where}: {what}: {behind} major version(s) behind")
+    if findings:
+        return findings
+    if judged:
+        raise Undecided("major versions are within the limit; whether each runs its newest minor needs the live "
+                        "server (--dbaudit-db)")
+    raise Undecided("no database engine version is declared in the repository")
+
+
 @check("TV-03", "live")
 def version_support_live(db, ctx):
     s = support_of(db.flavor, db.version)
