@@ -146,7 +146,8 @@ def test_client_tls(pytester, audit, setting, outcome):
 
 
 def test_attestation_decides_only_what_the_program_cannot(pytester, audit):
-    files = {"docker-compose.yml": "services:\n  db:\n    image: postgres:16.4\n", "docs/backup.md": "# Backups\n",
+    files = {"docker-compose.yml": "services:\n  db:\n    image: postgres:16.4\n    volumes: ['pg:/var/lib/postgresql/data']\n",
+             "docs/backup.md": "# Backups\n",
              "dbaudit.yaml": "attestations:\n  - {id: BR-03, by: Ops, date: 2026-11-01, statement: 35-day PITR, "
                              "evidence: docs/backup.md}\n  - {id: SE-05, by: Ops, date: 2026-11-01, statement: x, "
                              "evidence: docs/backup.md}\n"}
