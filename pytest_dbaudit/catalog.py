@@ -61,20 +61,11 @@ class CheckItem:
     source: str = ""  # file the item came from
     builtin: bool = True
 
-    @property
-    def severity_rank(self) -> int:
-        """0 for Critical .. 4 for Info: lower is worse."""
-        return SEVERITIES.index(self.severity)
-
-
 @dataclass
 class Catalog:
     sections: dict[str, Section]  # by name, in audit order
     items: dict[str, CheckItem]  # by id, in catalog order
     version: str = ""
-
-    def section_of(self, item: CheckItem) -> Section:
-        return self.sections[item.section]
 
     def by_section(self) -> dict[str, list[CheckItem]]:
         out: dict[str, list[CheckItem]] = {name: [] for name in self.sections}

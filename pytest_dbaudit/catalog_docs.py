@@ -14,8 +14,9 @@ def render(catalog: Catalog) -> str:
            "Generated from `checks/*.yaml` by `python -m pytest_dbaudit.catalog_docs`; do not edit by hand.", "",
            f"{len(catalog.items)} items in {len(catalog.sections)} sections. *Decided by* lists the modes with code; "
            "an item without code is decided by an attestation until its code exists.", ""]
+    grouped = catalog.by_section()
     for name, sec in catalog.sections.items():
-        items = [i for i in catalog.items.values() if i.section == name]
+        items = grouped[name]
         out += [f"## {sec.prefix} — {sec.title} (`{name}`)", "", sec.description, "",
                 "| id | title | severity | gates | modes | decided by |", "|---|---|---|---|---|---|"]
         for i in items:

@@ -40,9 +40,3 @@ def redact(text: str) -> str:
                 text = text.replace(s, MASK)
     return text
 
-
-def mask_value(value: str) -> str:
-    """Show the shape of a secret without its content: first character and length."""
-    if not value:
-        return value
-    return f"{value[:1]}{MASK} ({len(value)} chars)"

@@ -1,6 +1,5 @@
 """The Alembic round-trip drill on real throwaway databases: local servers, containers, SQLite."""
 
-import json
 import os
 import signal
 import subprocess

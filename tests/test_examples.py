@@ -1,7 +1,6 @@
 """The example projects reach exactly the levels their EXPECTED.md documents."""
 
 import datetime as dt
-import os
 import re
 import shutil
 import subprocess

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..outcomes import NotApplicable, Undecided
+from ..outcomes import Undecided
 from ..sources.inventory import Inventory, Store, inventory_of
 
 
@@ -19,11 +19,6 @@ def cloud_stores(repo, ctx, *clouds: str) -> list[Store]:
         ctx.note(err)
     return [s for s in inv.stores if s.source == "terraform" and s.settings.get("cloud") in clouds
             and s.kind == "relational"]
-
-
-def require_any_store(repo) -> None:
-    if not inventory_of(repo).stores:
-        raise NotApplicable("the repository declares no data store in docker-compose or Terraform")
 
 
 def verdict(findings: list, undecided: list[str], judged: int, nothing: str, ctx=None) -> list:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..outcomes import Finding, Undecided
+from ..outcomes import Finding
 from ..registry import check
 from ._iac import cloud_stores, verdict
 

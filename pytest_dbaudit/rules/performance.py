@@ -88,13 +88,7 @@ def _replicas(repo, users: list[str]) -> int:
     from ..sources.compose import compose_of
     from ..sources.kubernetes import kubernetes_of
 
-    counts = [1]
-    for svc in compose_of(repo).services:
-        if svc.name in users:
-            text = repo.text(svc.file) or ""
-            m = re.search(rf"(?ms)^  {re.escape(svc.name)}:.*?replicas:\s*(\d+)", text)
-            if m:
-                counts.append(int(m.group(1)))
+    counts = [1] + [svc.replicas for svc in compose_of(repo).services if svc.name in users and svc.replicas]
     for w in kubernetes_of(repo).workloads:
         if f"{w.kind}/{w.name}" in users and w.replicas:
             counts.append(w.replicas)
@@ -105,7 +99,7 @@ def _replicas(repo, users: list[str]) -> int:
 def pool_budget(repo, ctx):
     """Client pools (or the pooler's server pool) x replicas must fit under the server's max_connections."""
     from ..sources.compose import compose_of
-    from ..sources.inventory import inventory_of
+    from ..sources.inventory import POOLER_IMAGES, inventory_of
 
     stores = [s for s in inventory_of(repo).stores if s.source in ("compose", "kubernetes") and s.engine in DEFAULT_MAX]
     if not stores:
@@ -132,7 +126,7 @@ def pool_budget(repo, ctx):
             limit, limit_src = int(m.group(1)), store.declared[0]
         usable = limit - RESERVED[store.engine]
         poolers = [services[u] for u in store.used_by if u in services and services[u].image
-                   and any(p in services[u].image.lower() for p in ("pgbouncer", "pgcat", "odyssey", "proxysql", "pgpool"))]
+                   and any(p in services[u].image.lower() for p in POOLER_IMAGES)]
         if poolers:
             demand, parts = 0, []
             for p in poolers:

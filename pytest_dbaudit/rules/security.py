@@ -49,6 +49,7 @@ def default_passwords(repo, ctx):
 @check("SE-09", "static")
 def private_network_only(repo, ctx):
     """RDS publicly_accessible; database ports published on every host interface in compose."""
+    from ..sources.compose import public_ports
     from ..sources.inventory import inventory_of
 
     findings, undecided, judged = [], [], 0
@@ -74,12 +75,10 @@ def private_network_only(repo, ctx):
     for s in inventory_of(repo).stores:
         if s.source != "compose":
             continue
-        for port in s.settings.get("published_ports") or []:
-            parts = str(port).split(":")
-            if len(parts) >= 2 and parts[0] not in ("127.0.0.1", "localhost", "[::1]"):
-                findings.append(Finding(
-                    f"{s.name}: port {port} is published on every interface of the host", location=s.declared[0],
-                    observed=port, expected="no published port, or 127.0.0.1:PORT:PORT", severity="Low"))
+        for port in public_ports(s.settings.get("published_ports") or []):
+            findings.append(Finding(
+                f"{s.name}: port {port} is published on every interface of the host", location=s.declared[0],
+                observed=port, expected="no published port, or 127.0.0.1:PORT:PORT", severity="Low"))
     return verdict(findings, undecided, judged,
                    "the network exposure of the production databases is not declared in Terraform")
 
@@ -223,7 +222,7 @@ def admin_access_restricted(repo, ctx):
     for svc in compose_of(repo).services:
         if svc.image and any(ui in svc.image.lower() for ui in _ADMIN_UIS):
             judged += 1
-            exposed = [p for p in svc.ports if len(str(p).split(":")) >= 2 and not str(p).startswith(("127.", "localhost"))]
+            exposed = svc.public_ports()
             if exposed:
                 findings.append(Finding(f"{svc.name}: database admin UI {svc.image} published on every host interface "
                                         f"({', '.join(exposed)})", location=svc.location, observed=exposed,

@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-import re
 
 from ..eol import TABLE_DATE, support_of
-from ..outcomes import Finding, NotApplicable, Undecided
+from ..outcomes import Finding, Undecided
 from ..registry import check
-from ..sources.stack import stack_of
-
-_VERSION_TAG = re.compile(r"^(\d+(?:\.\d+){0,2})")
-
-
-def _image_version(image: str) -> str | None:
-    ref = image.rsplit("@", 1)[0]
-    last = ref.rsplit("/", 1)[-1]
-    if ":" not in last:
-        return None
-    m = _VERSION_TAG.match(last.rsplit(":", 1)[1])
-    return m.group(1) if m else None
-
+from ..sources.stack import image_version, stack_of
 
 def _declared_versions(repo):
     """(location, what, engine, version or None) for every declared store and database image."""
@@ -32,7 +19,7 @@ def _declared_versions(repo):
         seen.add(store.declared[0])
     for where, image, engine in stack_of(repo).images:  # images elsewhere, e.g. CI service containers
         if where not in seen:
-            out.append((where, image, engine, _image_version(image), None))
+            out.append((where, image, engine, image_version(image), None))
     return out
 
 

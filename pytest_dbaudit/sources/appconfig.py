@@ -6,21 +6,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .credentials import DSN_SCHEMES, SKIP_NAMES, SKIP_SUFFIXES
 from .structured import ParseError, parsed
+from .urls import DOC_SUFFIXES, database_urls, skipped
 from .walk import Repository, line_of
 
-_URL = re.compile(
-    rf"\b(?P<scheme>{DSN_SCHEMES})://(?:(?P<user>[^\s'\"`@/:]*)(?::[^\s'\"`]*)?@)?(?P<host>[^\s/'\"`?#,;)@:]+)(?::(?P<port>\d+))?(?:/(?P<db>[\w\-.]+))?",
-    re.IGNORECASE,
-)
 _DJANGO_ENGINE = re.compile(r"""['"]ENGINE['"]\s*:\s*['"]django\.db\.backends\.(\w+)['"]""")
 _DJANGO_KEY = re.compile(r"""['"](HOST|NAME|PORT|USER)['"]\s*:\s*['"]([^'"]*)['"]""")
 ENGINES = {"postgres": "postgresql", "postgresql": "postgresql", "psycopg": "postgresql", "mysql": "mysql",
            "mariadb": "mariadb", "sqlite3": "sqlite", "sqlite": "sqlite", "mongodb": "mongodb", "redis": "redis",
            "rediss": "redis", "oracle": "oracle", "mssql": "sqlserver", "sqlserver": "sqlserver", "mysql2": "mysql",
            "postgis": "postgresql", "cockroachdb": "cockroachdb", "clickhouse": "clickhouse", "trilogy": "mysql"}
-DOC_SUFFIXES = (".md", ".rst", ".txt", ".adoc")
 
 
 @dataclass(frozen=True)
@@ -44,26 +39,22 @@ def app_connections(repo: Repository) -> list[AppConnection]:
 
 
 def _scan(repo: Repository) -> list[AppConnection]:
-    out: list[AppConnection] = []
+    out: list[AppConnection] = [
+        AppConnection(u.location, engine_name(u.scheme), u.host, u.port, u.database, "dsn", u.user)
+        for u in database_urls(repo)
+        if not u.prose and u.file.rsplit("/", 1)[-1] != "database.yml" and not u.placeholder_host
+        and u.host not in ("localhost", "127.0.0.1")
+    ]
     for rel in repo.files:
         name = rel.rsplit("/", 1)[-1]
-        if name in SKIP_NAMES or name.endswith(SKIP_SUFFIXES + DOC_SUFFIXES):
+        if skipped(name) or name.endswith(DOC_SUFFIXES):
             continue
         if name == "database.yml":
             out.extend(_rails(repo, rel))
-            continue
-        text = repo.text(rel)
-        if not text:
-            continue
-        if "://" in text:
-            for m in _URL.finditer(text):
-                host = m["host"].lower()
-                if "${" in host or "{" in host or host in ("host", "hostname", "localhost", "127.0.0.1"):
-                    continue
-                out.append(AppConnection(f"{rel}:{line_of(text, m.start())}", engine_name(m["scheme"]), host,
-                                         m["port"] or "", m["db"] or "", "dsn", m["user"] or ""))
-        if name.endswith(".py") and "DATABASES" in text:
-            out.extend(_django(rel, text))
+        elif name.endswith(".py"):
+            text = repo.text(rel) or ""
+            if "DATABASES" in text:
+                out.extend(_django(rel, text))
     return out
 
 

@@ -25,6 +25,10 @@ class Service:
     depends_on: list[str] = field(default_factory=list)
     healthcheck: bool = False
     resource_limits: bool = False
+    replicas: int | None = None  # deploy.replicas
+
+    def public_ports(self) -> list[str]:
+        return public_ports(self.ports)
 
     @property
     def location(self) -> str:
@@ -36,6 +40,16 @@ class ComposeModel:
     services: list[Service] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     errors: list[ParseError] = field(default_factory=list)
+
+
+def public_ports(ports: list[str]) -> list[str]:
+    """Published ports bound to every host interface (``5432:5432``), not to loopback (``127.0.0.1:5432:5432``)."""
+    out = []
+    for port in ports:
+        parts = str(port).split(":")
+        if len(parts) >= 2 and not (parts[0].startswith("127.") or parts[0] in ("localhost", "[::1]")):
+            out.append(str(port))
+    return out
 
 
 def compose_of(repo: Repository) -> ComposeModel:
@@ -91,5 +105,6 @@ def _build(repo: Repository) -> ComposeModel:
                 command=" ".join(map(str, command)) if isinstance(command, list) else str(command),
                 depends_on=_strings(spec.get("depends_on")), healthcheck=bool(spec.get("healthcheck")),
                 resource_limits=bool((deploy.get("resources") or {}).get("limits")) or "mem_limit" in spec,
+                replicas=deploy.get("replicas") if isinstance(deploy.get("replicas"), int) else None,
             ))
     return model

@@ -11,17 +11,9 @@ import re
 from dataclasses import dataclass
 
 from ..redact import MASK, register_secret
+from .urls import DbUrl, database_urls, is_local_host, is_template, skipped
 from .walk import Repository, line_of
 
-DSN_SCHEMES = (
-    r"postgres(?:ql)?(?:\+\w+)?|mysql(?:\+\w+)?|mariadb(?:\+\w+)?|mongodb(?:\+srv)?|rediss?|amqps?|"
-    r"mssql(?:\+\w+)?|sqlserver|oracle(?:\+\w+)?|cockroachdb(?:\+\w+)?|clickhouse(?:\+\w+)?|"
-    r"jdbc:(?:postgresql|mysql|mariadb|sqlserver|oracle:thin)"
-)
-_DSN = re.compile(
-    rf"(?P<scheme>\b(?:{DSN_SCHEMES}))://(?P<user>[^\s:/@'\"`]+):(?P<pw>[^\s'\"`]*)@(?P<host>[^\s/@'\"`?#,;)]+)",
-    re.IGNORECASE,
-)
 # KEY=value, KEY: value, KEY = "value", 'KEY': 'value', "KEY": "value", - KEY=value
 _KV = re.compile(
     r"""(?P<key>['"]?(?:[A-Za-z_][\w.\-]*)?(?:password|passwd|pwd)['"]?)[ \t]*(?P<op>=|:)[ \t]*(?P<val>"[^"\n]*"|'[^'\n]*'|[^\s#,;}\]]+)""",
@@ -37,10 +29,6 @@ WEAK_PASSWORDS = frozenset({
     "mysql", "mariadb", "test", "example", "pass", "default", "qwerty", "letmein", "password1", "admin123", "toor",
     "pass123", "password123", "guest", "dbpass", "dbpassword",
 })
-TEMPLATE_SUFFIXES = (".example", ".sample", ".template", ".tmpl", ".dist", ".tpl")
-SKIP_SUFFIXES = (".lock", ".min.js", ".map", ".svg", ".png", ".jpg", ".gif", ".ico", ".pdf", ".woff", ".woff2")
-SKIP_NAMES = frozenset({"package-lock.json", "yarn.lock", "pnpm-lock.yaml", "poetry.lock", "uv.lock", "Cargo.lock", "go.sum"})
-_LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]", "0.0.0.0", "host.docker.internal")
 
 
 @dataclass(frozen=True)
@@ -60,8 +48,7 @@ class Credential:
 
     @property
     def local(self) -> bool:
-        h = self.host.split(":")[0].lower()
-        return h in _LOCAL_HOSTS or h.endswith(".localhost")
+        return is_local_host(self.host.split(":")[0])
 
 
 def credentials_of(repo: Repository) -> list[Credential]:
@@ -93,15 +80,17 @@ def _remember(pw: str, user: str = "") -> None:
 
 def _scan(repo: Repository) -> list[Credential]:
     found: list[Credential] = []
+    urls: dict[str, list[DbUrl]] = {}
+    for u in database_urls(repo):
+        urls.setdefault(u.file, []).append(u)
     for rel in repo.files:
         name = rel.rsplit("/", 1)[-1]
-        if name in SKIP_NAMES or name.endswith(SKIP_SUFFIXES):
+        if skipped(name):
             continue
         text = repo.text(rel)
-        if not text or ("://" not in text and not re.search(r"(?i)passw|pwd|auth_method|allow_empty", text)):
+        if not text or (rel not in urls and not re.search(r"(?i)passw|pwd|auth_method|allow_empty", text)):
             continue
-        template = name.endswith(TEMPLATE_SUFFIXES) or ".example." in name or ".sample." in name
-        found.extend(_scan_text(rel, text, template))
+        found.extend(_scan_text(rel, text, is_template(name), urls.get(rel, [])))
     found.extend(_kubernetes_env(repo, {(c.file, c.shown) for c in found}))
     return found
 
@@ -124,18 +113,17 @@ def _kubernetes_env(repo: Repository, seen: set[tuple[str, str]]) -> list[Creden
     return out
 
 
-def _scan_text(rel: str, text: str, template: bool) -> list[Credential]:
+def _scan_text(rel: str, text: str, template: bool, urls: list[DbUrl]) -> list[Credential]:
     out: list[Credential] = []
     seen_spans: list[tuple[int, int]] = []
-    for m in _DSN.finditer(text):
-        pw = _literal(m["pw"])
+    for u in urls:
+        pw = _literal(u.password) if u.password is not None and u.user else None
         if pw is None:
             continue
-        _remember(pw, m["user"])
-        seen_spans.append(m.span())
-        shown = f"{m['scheme']}://{m['user']}:{MASK}@{m['host']}"
-        out.append(Credential(rel, line_of(text, m.start()), "dsn", shown, m["user"], m["host"],
-                              _is_weak(pw, m["user"]), template))
+        _remember(pw, u.user)
+        seen_spans.append((u.start, u.end))
+        shown = f"{u.scheme}://{u.user}:{MASK}@{u.hostport}"
+        out.append(Credential(rel, u.line, "dsn", shown, u.user, u.hostport, _is_weak(pw, u.user), template))
     for m in _KV.finditer(text):
         if any(a <= m.start() < b for a, b in seen_spans):
             continue

@@ -6,18 +6,14 @@ import re
 from dataclasses import dataclass
 
 from .compose import compose_of
-from .credentials import DSN_SCHEMES, SKIP_NAMES, SKIP_SUFFIXES, TEMPLATE_SUFFIXES
+from .urls import DOC_SUFFIXES, DbUrl, database_urls, is_local_host, is_template, skipped
 from .walk import Repository, line_of
 
-_URL = re.compile(rf"\b(?P<scheme>{DSN_SCHEMES})://(?P<auth>[^\s'\"`@/]*@)?(?P<host>[^\s/'\"`?#,;)@]+)(?P<rest>[^\s'\"`)]*)",
-                  re.IGNORECASE)
 # sslmode="disable", 'sslmode': 'require', ssl=False, useSSL=false, ssl_mode: DISABLED, rejectUnauthorized: false
 _OPTION = re.compile(
     r"""(?P<key>\bsslmode|\bssl_mode|\buseSSL|\brequireSSL|\brejectUnauthorized)['"]?\s*[:=]\s*['"]?(?P<val>[\w-]+)""",
     re.IGNORECASE,
 )
-DOC_SUFFIXES = (".md", ".rst", ".txt", ".adoc")  # prose mentions options; it does not set them
-LOCAL = ("localhost", "127.0.0.1", "::1", "[::1]", "0.0.0.0", "host.docker.internal")
 # libpq's ladder; MySQL's ssl-mode maps onto it
 RANK = {"disable": 0, "allow": 1, "prefer": 2, "require": 3, "verify-ca": 4, "verify-full": 5,
         "disabled": 0, "preferred": 2, "required": 3, "verify_ca": 4, "verify_identity": 5}
@@ -48,28 +44,29 @@ def _mode(key: str, val: str) -> str:
 
 def _scan(repo: Repository) -> list[ClientSetting]:
     compose_hosts = {s.name for s in compose_of(repo).services}
+    urls: dict[str, list[DbUrl]] = {}
+    for u in database_urls(repo):
+        urls.setdefault(u.file, []).append(u)
     out: list[ClientSetting] = []
     for rel in repo.files:
         name = rel.rsplit("/", 1)[-1]
-        if name in SKIP_NAMES or name.endswith(SKIP_SUFFIXES + TEMPLATE_SUFFIXES) or ".example." in name:
+        if skipped(name) or is_template(name):
             continue
         text = repo.text(rel)
         if not text or not re.search(r"://|ssl", text, re.IGNORECASE):
             continue
         prose = name.endswith(DOC_SUFFIXES)
         url_spans = []
-        for m in _URL.finditer(text):
-            host = m["host"].rsplit(":", 1)[0].lower() if not m["host"].startswith("[") else m["host"]
-            if "${" in host or "{" in host or host in ("", "host", "hostname"):
+        for u in urls.get(rel, []):
+            if u.placeholder_host:
                 continue
-            q = re.search(r"[?&;](sslmode|ssl-mode|ssl_mode|ssl|useSSL|requireSSL)=([\w-]+)", m["rest"], re.IGNORECASE)
-            mode = _mode(q.group(1), q.group(2)) if q else ""
-            url_spans.append(m.span())
+            url_spans.append((u.start, u.end))
             if prose:
                 continue
-            local = host in LOCAL or host in compose_hosts or host.endswith(".localhost")
-            out.append(ClientSetting(f"{rel}:{line_of(text, m.start())}", f"{m['scheme']}://{m['host']}", host,
-                                     mode, local))
+            q = re.search(r"[?&;](sslmode|ssl-mode|ssl_mode|ssl|useSSL|requireSSL)=([\w-]+)", u.query, re.IGNORECASE)
+            mode = _mode(q.group(1), q.group(2)) if q else ""
+            local = is_local_host(u.host) or u.host in compose_hosts
+            out.append(ClientSetting(u.location, f"{u.scheme}://{u.hostport}", u.host, mode, local))
         for m in () if prose else _OPTION.finditer(text):
             if any(a <= m.start() < b for a, b in url_spans):
                 continue

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .compose import compose_of
-from .stack import image_engine
+from .stack import image_engine, image_version
 from .terraform import Block, TerraformModel, Unresolved, terraform_of
 from .walk import Repository
 
@@ -83,11 +83,6 @@ def inventory_of(repo: Repository) -> Inventory:
     return repo.model("inventory", _build)  # type: ignore[return-value]
 
 
-def _tag_version(image: str) -> str | None:
-    last = image.rsplit("@", 1)[0].rsplit("/", 1)[-1]
-    m = re.match(r"\d+(?:\.\d+){0,2}", last.rsplit(":", 1)[1]) if ":" in last else None
-    return m.group(0) if m else None
-
 
 def _from_compose(repo: Repository, inv: Inventory) -> None:
     model = compose_of(repo)
@@ -104,7 +99,7 @@ def _from_compose(repo: Repository, inv: Inventory) -> None:
         if not engine:
             continue
         named_volume = any(not v.startswith((".", "/")) and ":" in v for v in svc.volumes)
-        store = Store(svc.name, engine, _tag_version(image), "compose", [svc.location], settings={
+        store = Store(svc.name, engine, image_version(image), "compose", [svc.location], settings={
             "image": image, "persistent_volume": bool(svc.volumes), "named_volume": named_volume,
             "healthcheck": svc.healthcheck, "resource_limits": svc.resource_limits,
             "published_ports": svc.ports,
@@ -235,14 +230,14 @@ def _from_kubernetes(repo: Repository, inv: Inventory) -> None:
             if not engine:
                 continue
             persistent = bool(w.claim_templates or w.claims)
-            stores.append(Store(f"{w.kind}/{w.name}", engine, _tag_version(c.image), "kubernetes", [w.location],
+            stores.append(Store(f"{w.kind}/{w.name}", engine, image_version(c.image), "kubernetes", [w.location],
                                 settings={"image": c.image, "replicas": w.replicas, "persistent_volume": persistent,
                                           "ephemeral_data": bool(w.empty_dirs) and not persistent,
                                           "secret_env": c.env_from_secret}))
     for cl in k8s.clusters:
         spec = cl.spec
         image = str(spec.get("imageName") or "")
-        version = _tag_version(image) if image else None
+        version = image_version(image) if image else None
         pg = spec.get("postgresql") if isinstance(spec.get("postgresql"), dict) else {}
         version = version or (str(spec.get("postgresVersion")) if spec.get("postgresVersion") else None) or \
             (str(pg.get("version")) if pg.get("version") else None)

@@ -250,6 +250,13 @@ _OPERATOR_GROUPS = re.compile(r"postgresql\.cnpg\.io|acid\.zalan\.do|postgres-op
 _IMAGE_LINE = re.compile(r"""(?m)^\s*image:\s*["']?([^\s"'#]+)""")
 
 
+def image_version(image: str) -> str | None:
+    """``postgres:16.4-alpine`` -> ``16.4``; None for a floating tag (``postgres``, ``:latest``)."""
+    last = image.rsplit("@", 1)[0].rsplit("/", 1)[-1]
+    m = re.match(r"\d+(?:\.\d+){0,2}", last.rsplit(":", 1)[1]) if ":" in last else None
+    return m.group(0) if m else None
+
+
 def image_engine(image: str) -> str | None:
     repo_part = image.rsplit("@", 1)[0]
     name = repo_part.rsplit(":", 1)[0] if ":" in repo_part.rsplit("/", 1)[-1] else repo_part

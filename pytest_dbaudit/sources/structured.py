@@ -87,6 +87,3 @@ def _parse(repo: Repository, rel: str, kind: str) -> Any | ParseError:
         return ParseError(rel, f"{type(exc).__name__}: {first[:200]}")
     raise ValueError(kind)
 
-
-def parse_errors(repo: Repository) -> list[ParseError]:
-    return [v for k, v in repo.models().items() if isinstance(v, ParseError)]

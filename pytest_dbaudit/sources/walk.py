@@ -134,9 +134,6 @@ class Repository:
         wanted = set(names)
         return [f for f in self.files if f.rsplit("/", 1)[-1] in wanted]
 
-    def by_suffix(self, *suffixes: str) -> list[str]:
-        return [f for f in self.files if f.endswith(suffixes)]
-
     def models(self) -> dict[str, object]:
         return dict(self._models)
 
