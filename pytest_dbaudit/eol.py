@@ -59,6 +59,30 @@ EOL: dict[str, dict[tuple[int, int], tuple[dt.date, dt.date]]] = {
 }
 
 
+# Newest minor release of each series on TABLE_DATE, as packaged in Debian's archive that day (sid,
+# forky, trixie-security, bookworm-security); Debian ships upstream minors within days. Series not
+# listed here: the minor lag is decided live, not guessed.
+NEWEST_MINOR: dict[str, dict[tuple[int, int], str]] = {
+    "postgresql": {(18, 0): "18.6", (17, 0): "17.12", (16, 0): "16.16", (15, 0): "15.20", (14, 0): "14.25"},
+    "mariadb": {(11, 8): "11.8.9", (10, 11): "10.11.19"},
+    "mysql": {(9, 7): "9.7.4"},
+}
+
+
+def minor_lag(engine: str, version: str) -> tuple[str, str] | None:
+    """(status, newest) for a version with a minor number: status is "current", "behind" or "unknown"
+    (the series has no entry); None when the version names only a major (it follows the newest minor)."""
+    parts = re.findall(r"\d+", version)
+    series = series_of(engine, version)
+    if series is None or len(parts) < (2 if engine == "postgresql" and series[0] >= 10 else 3):
+        return None
+    newest = NEWEST_MINOR.get(engine, {}).get(series)
+    if newest is None:
+        return "unknown", ""
+    mine = tuple(int(x) for x in parts[:len(newest.split("."))])
+    return ("current" if mine >= tuple(int(x) for x in newest.split(".")) else "behind"), newest
+
+
 @dataclass(frozen=True)
 class Support:
     engine: str

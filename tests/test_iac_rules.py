@@ -390,9 +390,14 @@ def test_ephemeral_data_and_version_currency(pytester, audit):
     assert eph == {("docker-compose.yml:3", "Low"), ("k8s/pg.yaml:1", None)}
     tv02 = sorted(f["message"] for f in run.item("TV-02[repo]")["findings"])
     assert tv02 == ["postgres: not pinned to a version; upgrades happen unreviewed",
-                    "postgres:13.4: 5 major versions behind the newest in the table"]
+                    "postgres:13.4: 5 major versions behind the newest in the table",
+                    "postgres:16.4: 16.4 is behind the newest minor 16.16 (table of 2026-11-22)"]
     write(pytester.path, {"docker-compose.yml": "services:\n  maria:\n    image: mariadb:10.11\n"
                                                 "    volumes: ['m:/var/lib/mysql']\n", "k8s/pg.yaml": ""})
     run = audit("--dbaudit-no-containers", "-k", "TV-02")
-    item = run.item("TV-02[repo]")  # 10.11 is two LTS series behind: fine; the minor needs a live server
-    assert item["outcome"] == "unknown" and "newest minor" in item["reason"]
+    item = run.item("TV-02[repo]")  # 10.11 is two LTS series behind: fine; a major-only tag follows its minors
+    assert item["outcome"] == "pass" and any("follows the newest minor" in e for e in item["evidence"])
+    write(pytester.path, {"docker-compose.yml": "services:\n  maria:\n    image: mariadb:11.4.5\n"
+                                                "    volumes: ['m:/var/lib/mysql']\n"})
+    item = audit("--dbaudit-no-containers", "-k", "TV-02").item("TV-02[repo]")  # 11.4's newest minor: not in the table
+    assert item["outcome"] == "unknown" and "newest minor of this series is not in the table" in item["reason"]

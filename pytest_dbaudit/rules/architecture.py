@@ -2,22 +2,38 @@
 
 from __future__ import annotations
 
-from ..outcomes import Undecided
+from ..outcomes import Finding, Undecided
 from ..registry import check
 from ._iac import relational
 
 
 @check("AT-07", "static")
 def pooler_present(repo, ctx):
+    """A pooler (PgBouncer, pgcat, Odyssey, ProxySQL, Pgpool-II, RDS Proxy) in front of the database, required
+    once the application's own pools x replicas exceed ``max_direct_connections``."""
+    from .performance import app_pools, direct_demand
+
     inv, stores = relational(repo)
     if inv.poolers:
         for p in inv.poolers:
             ctx.note(f"connection pooler: {p}")
         return []
-    # Absence in the files read is not proof of absence (Kubernetes and Helm are not read yet).
+    limit = int(ctx.threshold("max_direct_connections"))
+    pools = app_pools(repo, ctx)
+    findings = []
+    for s in stores if pools else []:
+        demand, parts = direct_demand(repo, pools, s.used_by)
+        detail = f"{s.name}: {demand} direct connections ({'; '.join(parts)})"
+        if demand > limit:
+            findings.append(Finding(f"{detail} and no pooler in front of it", location=s.declared[0],
+                                    observed=demand, expected=f"a pooler, or at most {limit} direct connections"))
+        else:
+            ctx.note(f"{detail}: client-side pools suffice at this size")
+    if findings or (pools and stores):
+        return findings
     what = ", ".join(s.name for s in stores) or "no relational store"
-    raise Undecided(f"no connection pooler (PgBouncer, pgcat, Odyssey, ProxySQL, Pgpool-II, RDS Proxy) is declared "
-                    f"in docker-compose or Terraform for: {what}")
+    raise Undecided(f"no connection pooler is declared and no client pool size is set, so the number of direct "
+                    f"connections is unknown for: {what}")
 
 
 @check("AT-03", "static")

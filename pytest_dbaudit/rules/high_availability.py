@@ -75,3 +75,57 @@ def automatic_failover(repo, ctx):
         return []
     raise Undecided("no failover mechanism (Patroni, repmgr, an operator cluster, Multi-AZ / REGIONAL) is declared "
                     "in the files read")
+
+
+def _arn_region(value: str) -> str | None:
+    parts = value.split(":")
+    return parts[3] if value.startswith("arn:") and len(parts) > 4 else None
+
+
+@check("HA-10", "static")
+def cross_region_replication(repo, ctx):
+    """A replica in another region for each managed primary: RDS cross-region read replicas, Aurora Global
+    Database members in two regions, Cloud SQL and Azure replicas in another region."""
+    from ..sources.inventory import module_of
+    from ._iac import region, region_unknown
+
+    stores = cloud_stores(repo, ctx, "aws", "gcp", "azure")
+    findings, undecided, judged = [], [], 0
+    replicas = [s for s in stores if s.settings.get("replica_of")]
+    for r in replicas:  # replicas of primaries declared elsewhere, named by ARN
+        source_region = _arn_region(str(r.settings["replica_of"]))
+        if source_region and region(r) and region(r) != source_region:
+            ctx.note(f"{r.name} ({r.declared[0]}) in {region(r)} replicates a primary in {source_region}")
+    for p in (s for s in stores if not s.settings.get("replica_of")):
+        home = region(p)
+        if home is None:
+            undecided.append(region_unknown(p))
+            continue
+        remote, open_ = [], []
+        for r in replicas:
+            if r.settings["replica_of"] != p.name or module_of(r) != module_of(p):
+                continue
+            if region(r) is None:
+                open_.append(region_unknown(r))
+            elif region(r) != home:
+                remote.append(f"replica {r.name} in {region(r)}")
+        group = p.settings.get("global_cluster")
+        if group:
+            members = [s for s in stores if s.settings.get("global_cluster") == group and module_of(s) == module_of(p)]
+            regions = {region(m) for m in members}
+            if None in regions:
+                open_ += [region_unknown(m) for m in members if region(m) is None]
+            elif len(regions) > 1:
+                remote.append(f"Aurora Global Database {group} spans {', '.join(sorted(regions))}")
+        if remote:
+            judged += 1
+            ctx.note(f"{p.name} ({p.declared[0]}) in {home}: " + "; ".join(remote))
+        elif open_:
+            undecided += open_
+        else:
+            judged += 1
+            findings.append(Finding(f"{p.name}: no replica outside {home}; a regional outage leaves only backups",
+                                    location=p.declared[0], observed=f"all copies in {home}",
+                                    expected="a cross-region replica or a global database"))
+    return verdict(findings, undecided, judged, "no managed database (RDS, Aurora, Cloud SQL, Azure) is declared in "
+                   "Terraform; replication of self-hosted servers to another region is not readable statically", ctx)

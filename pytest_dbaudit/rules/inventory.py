@@ -16,6 +16,15 @@ def _documented(ctx):
     return ctx.audit.cfg.data_stores
 
 
+def _config_location(ctx) -> str:
+    """The audit config's path as reports show locations: relative to the audited repository when inside it."""
+    path = ctx.audit.cfg.path
+    try:
+        return str(path.resolve().relative_to(ctx.repo.root))
+    except (ValueError, AttributeError):
+        return str(path)
+
+
 @check("IN-02", "static")
 def catalog_of_data_stores(repo, ctx):
     """The audit config keeps a catalog (data_stores) with an owner and a purpose for every entry."""
@@ -23,9 +32,9 @@ def catalog_of_data_stores(repo, ctx):
     if catalog is None:
         raise Undecided("the audit config has no data_stores catalog (name, engine, owner, purpose, backup)")
     findings = [Finding(f"data_stores entry {e['name']} has no {', '.join(k for k in REQUIRED if not e.get(k))}",
-                        location=str(ctx.audit.cfg.path), observed=sorted(e), expected=list(REQUIRED))
+                        location=_config_location(ctx), observed=sorted(e), expected=list(REQUIRED))
                 for e in catalog if any(not e.get(k) for k in REQUIRED)]
-    ctx.note(f"{len(catalog)} documented data store(s) in {ctx.audit.cfg.path}")
+    ctx.note(f"{len(catalog)} documented data store(s) in {_config_location(ctx)}")
     return findings
 
 
@@ -52,5 +61,5 @@ def inventory_matches_catalog(repo, ctx):
         if i not in used and not e.get("external"):
             findings.append(Finding(f"catalogued data store {e['name']} is declared nowhere in the repository "
                                     "(orphaned entry, or a store managed outside it)",
-                                    location=str(ctx.audit.cfg.path), severity="Low"))
+                                    location=_config_location(ctx), severity="Low"))
     return findings

@@ -10,38 +10,13 @@ from ..registry import check
 _PG = re.compile(r"log_min_duration_statement['\"]?\s*[=:]\s*['\"]?(-?\d+)\s*(ms|s|min)?", re.IGNORECASE)
 _MY_ON = re.compile(r"slow[-_]query[-_]log['\"]?\s*[=:]\s*['\"]?(1|on|true|0|off|false)\b", re.IGNORECASE)
 _MY_TIME = re.compile(r"long[-_]query[-_]time['\"]?\s*[=:]\s*['\"]?([\d.]+)", re.IGNORECASE)
-_FILES = ("postgresql.conf", "my.cnf", "mysqld.cnf", "server.cnf")
-
-
-def _settings(repo):
-    """(location, text) of every place a server setting can be written: compose commands, server
-    config files, Terraform parameter groups and Cloud SQL flags (as name/value pairs)."""
-    from ..sources.compose import compose_of
-    from ..sources.terraform import terraform_of
-
-    for svc in compose_of(repo).services:
-        if svc.command:
-            yield svc.location, svc.command
-    for rel in repo.files:
-        if rel.rsplit("/", 1)[-1] in _FILES or rel.endswith(".cnf"):
-            yield rel, repo.text(rel) or ""
-    tf = terraform_of(repo)
-    for b in tf.blocks:
-        for key in ("parameter", "database_flags"):
-            for p in b.attrs.get(key) or []:
-                if isinstance(p, dict) and "name" in p:
-                    yield b.location, f"{p['name']}={tf.resolve(p.get('value'), b.directory)}"
-        for s in b.attrs.get("settings") or []:
-            for p in (s.get("database_flags") or []) if isinstance(s, dict) else []:
-                if isinstance(p, dict) and "name" in p:
-                    yield b.location, f"{p['name']}={tf.resolve(p.get('value'), b.directory)}"
-
-
 @check("PF-02", "static")
 def slow_query_logging(repo, ctx):
     limit = float(ctx.threshold("max_slow_query_ms"))
     findings, judged = [], 0
-    for where, text in _settings(repo):
+    from ..sources.server_settings import server_settings
+
+    for where, text in server_settings(repo):
         for m in _PG.finditer(text):
             judged += 1
             ms = float(m.group(1)) * {"s": 1000, "min": 60000}.get((m.group(2) or "ms").lower(), 1)
@@ -83,16 +58,71 @@ DEFAULT_MAX = {"postgresql": 100, "mysql": 151, "mariadb": 151}
 RESERVED = {"postgresql": 3, "mysql": 1, "mariadb": 1}  # superuser_reserved_connections / the extra admin slot
 
 
-def _replicas(repo, users: list[str]) -> int:
-    """The largest replica count among the services that use a store (compose deploy.replicas, Kubernetes)."""
+def replicas_of(repo, users: list[str]) -> tuple[int, str]:
+    """The largest replica count among the services that use a store (compose deploy.replicas, Kubernetes),
+    and how it is known. A workload scaled by a HorizontalPodAutoscaler counts with its maxReplicas: the
+    autoscaler, not spec.replicas, decides how many run, and the budget must hold at the peak."""
     from ..sources.compose import compose_of
     from ..sources.kubernetes import kubernetes_of
 
-    counts = [1] + [svc.replicas for svc in compose_of(repo).services if svc.name in users and svc.replicas]
-    for w in kubernetes_of(repo).workloads:
-        if f"{w.kind}/{w.name}" in users and w.replicas:
-            counts.append(w.replicas)
-    return max(counts)
+    k8s = kubernetes_of(repo)
+    scaled = {(a.target_kind, a.target_name): a.max_replicas for a in k8s.autoscalers if a.max_replicas}
+    counts = [(1, "")] + [(svc.replicas, "") for svc in compose_of(repo).services if svc.name in users and svc.replicas]
+    for w in k8s.workloads:
+        if f"{w.kind}/{w.name}" not in users:
+            continue
+        if (w.kind, w.name) in scaled:
+            counts.append((scaled[(w.kind, w.name)], " (HPA maxReplicas)"))
+        elif w.replicas:
+            counts.append((w.replicas, ""))
+    return max(counts, key=lambda c: c[0])
+
+
+def _django_pool(repo, ctx) -> tuple[str, int, str] | None:
+    """Django with persistent connections holds one connection per worker thread: (where, size, how)."""
+    from ..sources.appserver import gunicorn_of, persistent_connections
+
+    persistent, unresolved = persistent_connections(repo)
+    for u in unresolved:
+        ctx.note(f"{u} (known only at run time)")
+    if not persistent:
+        return None
+    (where, age), g = persistent[0], gunicorn_of(repo)
+    for u in g.unresolved:
+        ctx.note(f"gunicorn {u}")
+    if g.per_replica is None:
+        why = "not literal" if g.unresolved else "no gunicorn command or configuration found"
+        ctx.note(f"{where}: Django CONN_MAX_AGE={age} keeps one connection open per worker thread, but the worker "
+                 f"count is unknown ({why})")
+        return None
+    ctx.note(f"gunicorn started or configured at {', '.join(dict.fromkeys(g.started))}")
+    return where, g.per_replica, f" (Django CONN_MAX_AGE={age}: {g.describe()})"
+
+
+def app_pools(repo, ctx) -> list[tuple[str, int, str]]:
+    """(where, connections per process, how) of every client pool the application code sets: SQLAlchemy
+    pool_size + max_overflow, Prisma connection_limit, Django persistent connections x gunicorn workers."""
+    pools = []
+    for rel in repo.files:
+        if rel.endswith((".py", ".ts", ".js", ".env")) or rel.rsplit("/", 1)[-1].startswith(".env"):
+            text = repo.text(rel) or ""
+            for m in _POOL_SIZE.finditer(text):
+                window = text[m.start(): m.start() + 300]
+                over = _OVERFLOW.search(window)
+                pools.append((rel, int(m.group(1)) + (int(over.group(1)) if over else 0), ""))
+            for m in _CONN_LIMIT.finditer(text):
+                pools.append((rel, int(m.group(1)), ""))
+    django = _django_pool(repo, ctx)
+    if django:
+        pools.append(django)
+    return pools
+
+
+def direct_demand(repo, pools, users: list[str]) -> tuple[int, list[str]]:
+    """Connections the application processes open by themselves: the pools per process x replicas."""
+    n, how = replicas_of(repo, users)
+    return sum(size for _, size, _ in pools) * n, \
+        [f"{where}: {size}{what}" for where, size, what in pools] + [f"x {n} replica(s){how}"]
 
 
 @check("PF-09", "static")
@@ -105,16 +135,7 @@ def pool_budget(repo, ctx):
     if not stores:
         raise Undecided("no self-hosted PostgreSQL/MySQL/MariaDB server is declared (compose, Kubernetes); managed "
                         "servers' limits depend on the instance class")
-    app_pools = []  # (where, size) from application code
-    for rel in repo.files:
-        if rel.endswith((".py", ".ts", ".js", ".env")) or rel.rsplit("/", 1)[-1].startswith(".env"):
-            text = repo.text(rel) or ""
-            for m in _POOL_SIZE.finditer(text):
-                window = text[m.start(): m.start() + 300]
-                over = _OVERFLOW.search(window)
-                app_pools.append((rel, int(m.group(1)) + (int(over.group(1)) if over else 0)))
-            for m in _CONN_LIMIT.finditer(text):
-                app_pools.append((rel, int(m.group(1))))
+    pools = app_pools(repo, ctx)
     services = {s.name: s for s in compose_of(repo).services}
     findings, judged = [], 0
     for store in stores:
@@ -132,14 +153,11 @@ def pool_budget(repo, ctx):
             for p in poolers:
                 m = _POOLER_POOL.search(" ".join(f"{k}={v}" for k, v in p.environment.items()))
                 size = int(m.group(1)) if m else 20  # PgBouncer's default_pool_size
-                n = _replicas(repo, [p.name])
+                n, how = replicas_of(repo, [p.name])
                 demand += size * n
-                parts.append(f"{p.name}: {n} x pool {size}" + ("" if m else " (default)"))
-        elif app_pools:
-            n = _replicas(repo, store.used_by)
-            per_process = sum(size for _, size in app_pools)
-            demand = per_process * n
-            parts = [f"{where}: {size}" for where, size in app_pools] + [f"x {n} replica(s)"]
+                parts.append(f"{p.name}: {n}{how} x pool {size}" + ("" if m else " (default)"))
+        elif pools:
+            demand, parts = direct_demand(repo, pools, store.used_by)
         else:
             continue
         judged += 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from ..outcomes import Finding, Undecided
 from ..registry import check
 from ..sources.credentials import credentials_of
@@ -59,6 +61,9 @@ def private_network_only(repo, ctx):
             continue
         judged += 1
         cloud = s.settings["cloud"]
+        ctx.note(f"{s.name} ({s.declared[0]}): " + ", ".join(
+            f"{k} = {s.settings[k]}" for k in ("publicly_accessible", "ipv4_enabled", "authorized_networks",
+                                                 "private_network") if k in s.settings))
         if cloud == "aws" and s.settings.get("publicly_accessible") is True:
             findings.append(Finding(f"{s.name}: publicly_accessible = true", location=s.declared[0], observed=True,
                                     expected=False))
@@ -85,10 +90,11 @@ def private_network_only(repo, ctx):
 
 @check("SE-05", "static")
 def encrypted_at_rest(repo, ctx):
-    """RDS/Aurora storage_encrypted (Cloud SQL and Azure encrypt at rest by default)."""
+    """RDS/Aurora storage_encrypted, ElastiCache at_rest_encryption_enabled (Cloud SQL and Azure encrypt at
+    rest by default)."""
 
     findings, undecided, judged = [], [], 0
-    for s in cloud_stores(repo, ctx, "aws", "gcp", "azure"):
+    for s in cloud_stores(repo, ctx, "aws", "gcp", "azure", kinds=("relational", "cache")):
         if s.settings["cloud"] != "aws":
             judged += 1
             ctx.note(f"{s.name}: encrypted at rest by the provider")
@@ -97,21 +103,55 @@ def encrypted_at_rest(repo, ctx):
             undecided.append(f"{s.name}.storage_encrypted = {s.unknown['storage_encrypted']}")
             continue
         judged += 1
-        if s.settings.get("storage_encrypted") is not True:
-            findings.append(Finding(f"{s.name}: storage_encrypted is not true", location=s.declared[0],
+        attr = "at_rest_encryption_enabled" if s.kind == "cache" else "storage_encrypted"
+        if s.settings.get("storage_encrypted") is True:
+            ctx.note(f"{s.name} ({s.declared[0]}): {attr} = true")
+        else:
+            findings.append(Finding(f"{s.name}: {attr} is not true", location=s.declared[0],
                                     observed=s.settings.get("storage_encrypted"), expected=True))
     return verdict(findings, undecided, judged,
                    "no managed database is declared in Terraform; encryption of other storage is not readable")
 
 
+def _server_tls(store) -> tuple[bool | None, str, str]:
+    """(enforced?, what was seen, what is expected) for a managed server; None when it cannot be told."""
+    flags = store.settings.get("flags") or {}
+    cloud = store.settings["cloud"]
+    if store.kind == "cache":
+        on = store.settings.get("transit_encryption") is True
+        return on, f"transit_encryption_enabled = {store.settings.get('transit_encryption')}", "true"
+    if cloud == "gcp":
+        mode = store.settings.get("ssl_mode")
+        return mode in ("ENCRYPTED_ONLY", "TRUSTED_CLIENT_CERTIFICATE_REQUIRED"), f"ssl_mode = {mode}", \
+            "ENCRYPTED_ONLY or TRUSTED_CLIENT_CERTIFICATE_REQUIRED"
+    if cloud == "azure":
+        return True, "Azure flexible servers require TLS unless require_secure_transport is turned off", ""
+    if store.engine == "postgresql":
+        if "rds.force_ssl" in flags:
+            return str(flags["rds.force_ssl"]) == "1", f"rds.force_ssl = {flags['rds.force_ssl']}", "1"
+        if "flags" in store.unknown:
+            return None, store.unknown["flags"], "rds.force_ssl = 1"
+        major = str(store.version or "").split(".")[0]
+        if not major.isdigit():
+            return None, "engine_version not known (rds.force_ssl defaults to 1 from PostgreSQL 15)", "rds.force_ssl = 1"
+        return int(major) >= 15, f"rds.force_ssl not set (default {'1' if int(major) >= 15 else '0'} on " \
+            f"PostgreSQL {major})", "rds.force_ssl = 1"
+    value = flags.get("require_secure_transport")
+    if value is None and "flags" in store.unknown:
+        return None, store.unknown["flags"], "require_secure_transport = ON"
+    return str(value).upper() in ("ON", "1", "TRUE"), f"require_secure_transport = {value or 'OFF (default)'}", \
+        "require_secure_transport = ON"
+
+
 @check("SE-06", "static")
 def clients_verify_tls(repo, ctx):
-    """sslmode (and MySQL/JDBC/Node equivalents) in every committed connection setting."""
+    """Clients: sslmode (and MySQL/JDBC/Node equivalents) in every committed connection setting. Servers:
+    RDS rds.force_ssl / require_secure_transport, Cloud SQL ssl_mode, ElastiCache transit encryption."""
     from ..sources.dsn import RANK, client_settings
 
     wanted = str(ctx.threshold("min_client_sslmode"))
     need = RANK.get(wanted, RANK["verify-full"])
-    findings, seen = [], 0
+    findings, undecided, seen = [], [], 0
     for c in client_settings(repo):
         if c.local:
             continue  # loopback or a compose service on the same host network
@@ -124,11 +164,21 @@ def clients_verify_tls(repo, ctx):
                 severity="High" if got <= RANK["prefer"] else "Medium"))
         else:
             ctx.note(f"{c.location}: {c.shown} ({c.mode})")
-    if findings:
-        return findings
-    if not seen:
-        raise Undecided("no connection setting to a non-local database host is committed in the repository")
-    return []
+    for s in cloud_stores(repo, ctx, "aws", "gcp", "azure", kinds=("relational", "cache")):
+        if s.settings.get("replica_of"):
+            continue  # a replica copies its primary's engine and, usually, its settings
+        enforced, seen_value, expected = _server_tls(s)
+        if enforced is None:
+            undecided.append(f"{s.name}: {seen_value}")
+            continue
+        seen += 1
+        if enforced:
+            ctx.note(f"{s.name} ({s.declared[0]}): server requires TLS ({seen_value})")
+        else:
+            findings.append(Finding(f"{s.name}: the server accepts unencrypted connections ({seen_value})",
+                                    location=s.declared[0], observed=seen_value, expected=expected))
+    return verdict(findings, undecided, seen, "no connection setting to a non-local database host and no managed "
+                   "server is committed in the repository", ctx)
 
 
 _SUPERUSERS = {"postgres", "root", "sa", "rdsadmin", "azure_superuser", "cloudsqlsuperuser", "system"}
@@ -208,6 +258,8 @@ def admin_access_restricted(repo, ctx):
                                         location=b.location, observed=cidrs, expected="listed source ranges only"))
             elif any(isinstance(c, Unresolved) for c in cidrs):
                 ctx.note(f"{b.address}: source ranges known only at plan time")
+            else:
+                ctx.note(f"{b.address} ({b.location}): port(s) {sorted(ports)} from {', '.join(map(str, cidrs))}")
     for b in tf.resources("google_compute_firewall"):
         allows = b.attrs.get("allow") or []
         ports = {int(p) for a in (allows if isinstance(allows, list) else [allows]) if isinstance(a, dict)
@@ -219,10 +271,14 @@ def admin_access_restricted(repo, ctx):
         if isinstance(ranges, list) and any(str(r).endswith("/0") for r in ranges):
             findings.append(Finding(f"{b.address}: port(s) {sorted(ports)} open to {', '.join(map(str, ranges))}",
                                     location=b.location, observed=ranges, expected="listed source ranges only"))
+        else:
+            ctx.note(f"{b.address} ({b.location}): port(s) {sorted(ports)} from {ranges}")
     for svc in compose_of(repo).services:
         if svc.image and any(ui in svc.image.lower() for ui in _ADMIN_UIS):
             judged += 1
             exposed = svc.public_ports()
+            if not exposed:
+                ctx.note(f"{svc.location}: admin UI {svc.image} published on loopback only, or not at all")
             if exposed:
                 findings.append(Finding(f"{svc.name}: database admin UI {svc.image} published on every host interface "
                                         f"({', '.join(exposed)})", location=svc.location, observed=exposed,
@@ -233,3 +289,46 @@ def admin_access_restricted(repo, ctx):
     if not judged:
         raise Undecided("no security group, firewall rule or admin UI for database ports is declared in the files read")
     return []
+
+
+_WEAK_HASH = re.compile(r"password_encryption\s*[=:]\s*['\"]?(md5|on)\b|default[-_]authentication[-_]plugin\s*[=:]"
+                        r"\s*['\"]?mysql_native_password", re.IGNORECASE)
+
+
+@check("SE-04", "static")
+def password_policy(repo, ctx):
+    """Managed servers: IAM / Entra ID authentication, a Secrets Manager-rotated master password, or Cloud SQL's
+    password validation policy. Self-hosted: no md5 / mysql_native_password hashing in committed settings."""
+    from ..sources.server_settings import server_settings
+
+    findings, undecided, judged = [], [], 0
+    for s in cloud_stores(repo, ctx, "aws", "gcp", "azure"):
+        if s.settings.get("replica_of"):
+            continue  # logins and passwords come from the primary
+        where, cloud = s.declared[0], s.settings["cloud"]
+        if cloud == "aws" and ("iam_auth" in s.unknown or "managed_password" in s.unknown) and \
+                not (s.settings.get("iam_auth") or s.settings.get("managed_password")):
+            undecided += [f"{s.name}.{k} = {s.unknown[k]}" for k in ("iam_auth", "managed_password") if k in s.unknown]
+            continue
+        judged += 1
+        ways = [w for w, on in (("IAM authentication", s.settings.get("iam_auth") is True),
+                                ("master password managed and rotated by Secrets Manager",
+                                 s.settings.get("managed_password") is True),
+                                ("password validation policy", s.settings.get("password_policy") is True)) if on]
+        if ways:
+            ctx.note(f"{s.name} ({where}): {', '.join(ways)}")
+            continue
+        expected = {"aws": "iam_database_authentication_enabled = true or manage_master_user_password = true",
+                    "gcp": "cloudsql.iam_authentication = on or password_validation_policy",
+                    "azure": "authentication { active_directory_auth_enabled = true }"}[cloud]
+        findings.append(Finding(f"{s.name}: static passwords with no server-side rotation or token authentication",
+                                location=where, observed="password authentication only", expected=expected,
+                                severity="Medium"))
+    for where, text in server_settings(repo):
+        m = _WEAK_HASH.search(text)
+        if m:
+            judged += 1
+            findings.append(Finding(f"weak password hashing: {m.group(0)}", location=where, observed=m.group(0),
+                                    expected="password_encryption = scram-sha-256 / caching_sha2_password"))
+    return verdict(findings, undecided, judged, "no managed database and no password-hashing setting is committed; "
+                   "a self-hosted server's password policy is not readable from the repository", ctx)

@@ -1,11 +1,13 @@
 """Where the application says its databases are: DSNs in code and env files, Spring/JDBC URLs,
-Django ``DATABASES``, Rails ``config/database.yml``. Credentials are never kept here."""
+Django ``DATABASES``, Rails ``config/database.yml``, ``DB_HOST``-style keys in env files.
+Credentials are never kept here."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
+from .envfile import env_databases
 from .structured import ParseError, parsed
 from .urls import DOC_SUFFIXES, database_urls, skipped
 from .walk import Repository, line_of
@@ -25,7 +27,7 @@ class AppConnection:
     host: str
     port: str
     database: str
-    via: str  # "dsn" | "django" | "rails:<environment>"
+    via: str  # "dsn" | "env" | "django" | "rails:<environment>"
     user: str = ""  # the role it connects as (a name, not a secret)
 
 
@@ -45,6 +47,8 @@ def _scan(repo: Repository) -> list[AppConnection]:
         if not u.prose and u.file.rsplit("/", 1)[-1] != "database.yml" and not u.placeholder_host
         and u.host not in ("localhost", "127.0.0.1")
     ]
+    out.extend(AppConnection(e.location, e.engine, e.host, e.port, e.database, "env", e.user)
+               for e in env_databases(repo) if e.host not in ("localhost", "127.0.0.1"))
     for rel in repo.files:
         name = rel.rsplit("/", 1)[-1]
         if skipped(name) or name.endswith(DOC_SUFFIXES):

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from .compose import compose_of
+from .envfile import env_databases
 from .urls import DOC_SUFFIXES, DbUrl, database_urls, is_local_host, is_template, skipped
 from .walk import Repository, line_of
 
@@ -56,6 +57,8 @@ def _scan(repo: Repository) -> list[ClientSetting]:
         if not text or not re.search(r"://|ssl", text, re.IGNORECASE):
             continue
         prose = name.endswith(DOC_SUFFIXES)
+        # Terraform's ssl_mode / require_ssl are the server's side (SE-06 reads them from the inventory).
+        server_side = name.endswith((".tf", ".tfvars", ".hcl"))
         url_spans = []
         for u in urls.get(rel, []):
             if u.placeholder_host:
@@ -67,9 +70,13 @@ def _scan(repo: Repository) -> list[ClientSetting]:
             mode = _mode(q.group(1), q.group(2)) if q else ""
             local = is_local_host(u.host) or u.host in compose_hosts
             out.append(ClientSetting(u.location, f"{u.scheme}://{u.hostport}", u.host, mode, local))
-        for m in () if prose else _OPTION.finditer(text):
+        for m in () if prose or server_side else _OPTION.finditer(text):
             if any(a <= m.start() < b for a, b in url_spans):
                 continue
             out.append(ClientSetting(f"{rel}:{line_of(text, m.start())}", f"{m['key']}={m['val']}", "",
                                      _mode(m["key"], m["val"]), False))
+    for e in env_databases(repo):  # DB_HOST=... with DB_SSLMODE / PGSSLMODE beside it, or nothing (prefer)
+        out.append(ClientSetting(e.location, f"{e.engine} host {e.host}" + (f":{e.port}" if e.port else ""), e.host,
+                                 _mode("sslmode", e.sslmode) if e.sslmode else "",
+                                 is_local_host(e.host) or e.host in compose_hosts))
     return out

@@ -14,18 +14,17 @@ from typing import Any
 
 from .compose import compose_of
 from .stack import image_engine, image_version
-from .terraform import Block, TerraformModel, Unresolved, terraform_of
+from .terraform import Block, TerraformModel, Unresolved, reference, terraform_of
 from .walk import Repository
 
 KINDS = {"postgresql": "relational", "mysql": "relational", "mariadb": "relational", "sqlserver": "relational",
          "oracle": "relational", "cockroachdb": "relational", "mongodb": "document", "redis": "cache",
-         "clickhouse": "analytical"}
+         "clickhouse": "analytical", "valkey": "cache", "memcached": "cache"}
 POOLER_IMAGES = ("pgbouncer", "pgcat", "odyssey", "proxysql", "pgpool")
 EXPORTER_IMAGES = ("postgres-exporter", "postgres_exporter", "mysqld-exporter", "mysqld_exporter",
                    "mongodb-exporter", "redis_exporter", "redis-exporter")
 
-# Terraform resource type -> how its settings are spelled. Values are attribute names, or a
-# (block, attribute) path for nested blocks.
+# Terraform resource type -> how its settings are spelled. Values are attribute names.
 AWS_SETTINGS = {
     "backup_retention_days": "backup_retention_period", "multi_az": "multi_az",
     "storage_encrypted": "storage_encrypted", "publicly_accessible": "publicly_accessible",
@@ -33,17 +32,33 @@ AWS_SETTINGS = {
     "storage_autoscaling_max": "max_allocated_storage", "allocated_storage": "allocated_storage",
     "iam_auth": "iam_database_authentication_enabled", "performance_insights": "performance_insights_enabled",
     "monitoring_interval": "monitoring_interval", "log_exports": "enabled_cloudwatch_logs_exports",
-    "instance_class": "instance_class",
+    "instance_class": "instance_class", "managed_password": "manage_master_user_password",
+    "ca_cert": "ca_cert_identifier",
 }
+ELASTICACHE_SETTINGS = {
+    "storage_encrypted": "at_rest_encryption_enabled", "transit_encryption": "transit_encryption_enabled",
+    "automatic_failover": "automatic_failover_enabled", "multi_az": "multi_az_enabled",
+    "snapshot_retention_days": "snapshot_retention_limit", "instance_class": "node_type",
+    "nodes": "num_cache_clusters", "auth_token_set": "auth_token",
+}
+AZURE_SETTINGS = {"publicly_accessible": "public_network_access_enabled",
+                  "backup_retention_days": "backup_retention_days",
+                  "geo_redundant_backup": "geo_redundant_backup_enabled", "instance_class": "sku_name",
+                  "storage_mb": "storage_mb", "create_mode": "create_mode"}
 TF_STORES = {
     "aws_db_instance": ("aws", AWS_SETTINGS), "aws_rds_cluster": ("aws", AWS_SETTINGS),
-    "google_sql_database_instance": ("gcp", {}), "azurerm_postgresql_flexible_server": ("azure", {}),
-    "azurerm_mysql_flexible_server": ("azure", {}), "aws_elasticache_replication_group": ("aws", {}),
-    "aws_elasticache_cluster": ("aws", {}),
+    "google_sql_database_instance": ("gcp", {}), "azurerm_postgresql_flexible_server": ("azure", AZURE_SETTINGS),
+    "azurerm_mysql_flexible_server": ("azure", AZURE_SETTINGS),
+    "aws_elasticache_replication_group": ("aws", ELASTICACHE_SETTINGS),
+    "aws_elasticache_cluster": ("aws", ELASTICACHE_SETTINGS),
 }
 # Public modules whose inputs mirror the resources' attributes.
 TF_MODULES = {r"terraform-aws-modules/rds(-aurora)?/aws": ("aws", AWS_SETTINGS),
               r"GoogleCloudPlatform/sql-db/google": ("gcp", {})}
+# Where a replica names its primary.
+REPLICA_OF = {"aws_db_instance": "replicate_source_db", "google_sql_database_instance": "master_instance_name",
+              "azurerm_postgresql_flexible_server": "source_server_id",
+              "azurerm_mysql_flexible_server": "source_server_id"}
 
 
 @dataclass
@@ -51,7 +66,7 @@ class Store:
     name: str
     engine: str
     version: str | None
-    source: str  # compose | kubernetes | terraform | app-config
+    source: str  # compose | kubernetes | helm | terraform | app-config
     declared: list[str] = field(default_factory=list)
     used_by: list[str] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
@@ -121,7 +136,9 @@ def _engine_of_tf(block: Block, tf: TerraformModel) -> tuple[str, str | None]:
     if block.type.startswith("azurerm_mysql"):
         return "mysql", _text(tf.value(block, "version"))
     if block.type.startswith("aws_elasticache"):
-        return "redis", _text(tf.value(block, "engine_version"))
+        engine = _text(tf.value(block, "engine")) or "redis"
+        return ("valkey" if engine == "valkey" else "memcached" if engine == "memcached" else "redis"), \
+            _text(tf.value(block, "engine_version"))
     dbv = tf.value(block, "database_version")
     if isinstance(dbv, str):  # Cloud SQL: POSTGRES_15, MYSQL_8_0
         m = re.match(r"(POSTGRES|MYSQL|SQLSERVER)_(\d+)(?:_(\d+))?", dbv)
@@ -138,12 +155,53 @@ def _text(value: Any) -> str | None:
     return None if value is None or isinstance(value, Unresolved) else str(value)
 
 
+def _keep(store: Store, key: str, value: Any) -> None:
+    """A known value goes to settings, a plan-time one to unknown with its expression."""
+    if isinstance(value, Unresolved):
+        store.unknown[key] = value.expression
+    elif value is not None:
+        store.settings[key] = value
+
+
+def _flags(pairs: Any, tf: TerraformModel, directory: str) -> dict[str, Any]:
+    """name/value pairs of Cloud SQL database_flags and RDS parameter groups."""
+    out = {}
+    for p in pairs if isinstance(pairs, list) else []:
+        if isinstance(p, dict) and isinstance(p.get("name"), str):
+            value = tf.resolve(p.get("value"), directory)
+            out[p["name"]] = value.expression if isinstance(value, Unresolved) else value
+    return out
+
+
+def _referrers(tf: TerraformModel, rtype: str, attr: str) -> dict[tuple[str, str], list[Block]]:
+    """Resources of ``rtype`` grouped by the (module directory, address) their ``attr`` refers to:
+    references resolve inside one module, and envs/prod and envs/staging reuse the same addresses."""
+    out: dict[tuple[str, str], list[Block]] = {}
+    for b in tf.resources(rtype):
+        value = b.attrs.get(attr)
+        for v in value if isinstance(value, list) else [value]:
+            ref = reference(v) if isinstance(v, str) else None
+            if ref:
+                out.setdefault((b.directory, ref), []).append(b)
+    return out
+
+
+def module_of(store: Store) -> str:
+    """The directory of the Terraform module that declares a store."""
+    file = store.declared[0].rsplit(":", 1)[0] if store.declared else ""
+    return file.rsplit("/", 1)[0] if "/" in file else ""
+
+
 def _from_terraform(repo: Repository, inv: Inventory) -> None:
     tf = terraform_of(repo)
     inv.errors += [str(e) for e in tf.errors]
     blocks = [(b, TF_STORES[b.type]) for b in tf.blocks if b.kind == "resource" and b.type in TF_STORES]
     for pattern, spec in TF_MODULES.items():
         blocks += [(b, spec) for b in tf.modules(pattern)]
+    backup_copies = _referrers(tf, "aws_db_instance_automated_backups_replication", "source_db_instance_arn")
+    diagnostics = _referrers(tf, "azurerm_monitor_diagnostic_setting", "target_resource_id")
+    groups = {(b.directory, b.address): b
+              for b in tf.resources("aws_db_parameter_group", "aws_rds_cluster_parameter_group")}
     for block, (cloud, spelling) in blocks:
         engine, version = _engine_of_tf(block, tf)
         store = Store(block.address, engine, version, "terraform", [block.location], settings={"cloud": cloud})
@@ -151,42 +209,110 @@ def _from_terraform(repo: Repository, inv: Inventory) -> None:
             if isinstance(tf.value(block, attr), Unresolved):
                 store.unknown["engine_version"] = tf.value(block, attr).expression
         for key, attr in spelling.items():
-            if attr not in block.attrs:
-                continue
-            value = tf.value(block, attr)
-            if isinstance(value, Unresolved):
-                store.unknown[key] = value.expression
-            else:
-                store.settings[key] = value
-        if cloud == "gcp":
+            if attr in block.attrs:
+                _keep(store, key, tf.value(block, attr))
+        if "auth_token_set" in store.settings:  # the token itself is a secret: keep only that it is set
+            store.settings["auth_token_set"] = True
+        _keep(store, "region", tf.region(block))
+        source_attr = REPLICA_OF.get(block.type, "replicate_source_db" if block.kind == "module" else "")
+        if source_attr in block.attrs:
+            raw = block.attrs[source_attr]
+            store.settings["replica_of"] = reference(raw) or str(_text(tf.value(block, source_attr)) or raw)
+        if cloud == "aws":
+            for ref in ("parameter_group_name", "db_cluster_parameter_group_name"):
+                if ref not in block.attrs:
+                    continue
+                group = groups.get((block.directory, reference(block.attrs[ref]) or ""))
+                if group is not None:
+                    store.settings.setdefault("flags", {}).update(_flags(group.attrs.get("parameter"), tf,
+                                                                         group.directory))
+                else:  # a group managed elsewhere: its settings cannot be read here
+                    store.unknown["flags"] = f"{ref} = {block.attrs[ref]}"
+            if "global_cluster_identifier" in block.attrs:
+                raw = block.attrs["global_cluster_identifier"]
+                store.settings["global_cluster"] = reference(raw) or str(raw)
+            copies = backup_copies.get((block.directory, block.address), [])
+            if copies:
+                store.settings["backup_copies"] = [{"region": _text(tf.region(c)) or "(plan time)",
+                                                    "declared": c.location} for c in copies]
+        elif cloud == "gcp":
             settings = tf.value(block, "settings", [{}])
-            first = settings[0] if isinstance(settings, list) and settings else settings if isinstance(settings, dict) else {}
+            first = _first(settings)
             _gcp_nested(first, store)
             for key, attr in (("availability_type", "availability_type"), ("disk_autoresize", "disk_autoresize"),
                               ("tier", "tier")):
-                value = first.get(attr, tf.value(block, attr)) if isinstance(first, dict) else None
-                if isinstance(value, Unresolved):
-                    store.unknown[key] = value.expression
-                elif value is not None:
-                    store.settings[key] = value
+                _keep(store, key, first.get(attr, tf.value(block, attr)))
+            if "tier" in store.settings:
+                store.settings["instance_class"] = store.settings["tier"]
             if block.attrs.get("deletion_protection") is not None:
                 store.settings["deletion_protection"] = tf.value(block, "deletion_protection")
-        if cloud == "azure":
-            for key, attr in (("publicly_accessible", "public_network_access_enabled"),
-                              ("backup_retention_days", "backup_retention_days"),
-                              ("geo_redundant_backup", "geo_redundant_backup_enabled")):
-                if attr in block.attrs:
-                    value = tf.value(block, attr)
-                    if isinstance(value, Unresolved):
-                        store.unknown[key] = value.expression
-                    else:
-                        store.settings[key] = value
+            flags = _flags(first.get("database_flags"), tf, block.directory)
+            if flags:
+                store.settings["flags"] = flags
+            store.settings["iam_auth"] = str(flags.get("cloudsql.iam_authentication", "off")).lower() == "on" or \
+                str(flags.get("cloudsql_iam_authentication", "off")).lower() == "on"
+            policy = _first(first.get("password_validation_policy"))
+            if policy:
+                store.settings["password_policy"] = bool(policy.get("enable_password_policy"))
+        elif cloud == "azure":
             store.settings["private_network"] = "delegated_subnet_id" in block.attrs
-            ha = tf.value(block, "high_availability", [])
-            store.settings["ha_mode"] = (ha[0] if isinstance(ha, list) and ha else ha or {}).get("mode") \
-                if isinstance(ha, (list, dict)) else None
+            ha = _first(tf.value(block, "high_availability", []))
+            store.settings["ha_mode"] = ha.get("mode")
+            auth = _first(tf.value(block, "authentication", []))
+            if auth:
+                store.settings["iam_auth"] = auth.get("active_directory_auth_enabled") is True
+            if store.settings.get("create_mode") != "Replica":
+                store.settings.pop("replica_of", None)
+            logs = diagnostics.get((block.directory, block.address), [])
+            if logs:
+                store.settings["log_exports"] = [str(_first(e).get("category") or _first(e).get("category_group"))
+                                                 for d in logs for e in (d.attrs.get("enabled_log") or [])]
         inv.stores.append(store)
+    _inherit_from_primaries(inv.stores)
+    _aws_backup_copies(tf, inv.stores)
     inv.poolers += [f"{b.location} (aws_db_proxy)" for b in tf.resources("aws_db_proxy")]
+
+
+def _inherit_from_primaries(stores: list[Store]) -> None:
+    """A replica declared without engine or version runs its primary's, and an RDS replica is encrypted
+    exactly when its source is."""
+    by_name = {(module_of(s), s.name): s for s in stores if s.source == "terraform"}
+    for s in stores:
+        primary = by_name.get((module_of(s), str(s.settings.get("replica_of") or "")))
+        if primary is None:
+            continue
+        if s.engine == "unknown":
+            s.engine, s.version = primary.engine, s.version or primary.version
+        if "storage_encrypted" not in s.settings and "storage_encrypted" in primary.settings:
+            s.settings["storage_encrypted"] = primary.settings["storage_encrypted"]
+
+
+def _aws_backup_copies(tf: TerraformModel, stores: list[Store]) -> None:
+    """AWS Backup plans whose rules copy recovery points to another vault, joined to the stores their
+    selections name: the copy lands in the destination vault's region."""
+    vaults = {(v.directory, v.address): v for v in tf.resources("aws_backup_vault")}
+    plans: dict[tuple[str, str], list[str]] = {}
+    for plan in tf.resources("aws_backup_plan"):
+        for rule in _blocks(plan.attrs.get("rule")):
+            for copy in _blocks(rule.get("copy_action")):
+                vault = vaults.get((plan.directory, reference(copy.get("destination_vault_arn")) or ""))
+                where = tf.region(vault) if vault is not None else None
+                plans.setdefault((plan.directory, plan.address), []).append(where if isinstance(where, str) else "(plan time)")
+    by_name = {(module_of(s), s.name): s for s in stores}
+    for sel in tf.resources("aws_backup_selection"):
+        regions = plans.get((sel.directory, reference(sel.attrs.get("plan_id")) or ""))
+        resources = sel.attrs.get("resources") or []
+        for raw in resources if regions and isinstance(resources, list) else []:
+            store = by_name.get((sel.directory, reference(raw) or ""))
+            if store is not None:
+                store.settings.setdefault("backup_copies", []).extend(
+                    {"region": r, "declared": sel.location, "via": "AWS Backup copy rule"} for r in regions)
+
+
+def _blocks(value: Any) -> list[dict]:
+    """Nested blocks as hcl2 gives them: a list of dicts (or one dict)."""
+    items = value if isinstance(value, list) else [value]
+    return [v for v in items if isinstance(v, dict)]
 
 
 def _first(value: Any) -> dict:
@@ -210,6 +336,8 @@ def _gcp_nested(settings: dict, store: Store) -> None:
     kept = _first(backup.get("backup_retention_settings")).get("retained_backups") if backup else None
     if kept is not None:
         store.settings["backup_retention_days"] = kept  # one automated backup a day
+    if backup:
+        _keep(store, "backup_location", backup.get("location"))
 
 
 def _from_kubernetes(repo: Repository, inv: Inventory) -> None:
@@ -289,9 +417,12 @@ def _from_app_config(repo: Repository, inv: Inventory) -> None:
 
 
 def _build(repo: Repository) -> Inventory:
+    from .helm import from_helm as _from_helm
+
     inv = Inventory()
     _from_compose(repo, inv)
     _from_kubernetes(repo, inv)
+    _from_helm(repo, inv)
     _from_terraform(repo, inv)
     _from_app_config(repo, inv)
     return inv

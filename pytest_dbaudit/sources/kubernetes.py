@@ -1,4 +1,4 @@
-"""Kubernetes manifests: workloads, their containers and volumes, and database operator clusters.
+"""Kubernetes manifests: workloads, their containers and volumes, autoscalers, and database operator clusters.
 
 Plain manifests only: Helm templates (``{{ ... }}``) are not valid YAML before rendering and are
 skipped, with a note, rather than guessed at.
@@ -29,6 +29,7 @@ class Container:
     image: str
     env: dict[str, str]  # literal values
     env_from_secret: list[str]  # names whose value comes from a Secret / ConfigMap reference
+    command: str = ""  # command and args, joined: how the process is started (e.g. gunicorn --workers 4)
 
 
 @dataclass
@@ -63,8 +64,25 @@ class OperatorCluster:
 
 
 @dataclass
+class Autoscaler:
+    """A HorizontalPodAutoscaler: while it exists, it (not spec.replicas) sets the target's replica count."""
+
+    file: str
+    line: int
+    name: str
+    target_kind: str
+    target_name: str
+    max_replicas: int | None
+
+    @property
+    def location(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass
 class KubernetesModel:
     workloads: list[Workload] = field(default_factory=list)
+    autoscalers: list[Autoscaler] = field(default_factory=list)
     clusters: list[OperatorCluster] = field(default_factory=list)
     skipped_templates: list[str] = field(default_factory=list)
     errors: list[ParseError] = field(default_factory=list)
@@ -96,7 +114,9 @@ def _containers(pod: dict) -> list[Container]:
                 referenced.append(str(e["name"]))
             elif e.get("value") is not None:
                 literal[str(e["name"])] = str(e["value"])
-        out.append(Container(str(c.get("name", "")), str(c.get("image", "")), literal, referenced))
+        argv = [a for key in ("command", "args") for a in (c.get(key) if isinstance(c.get(key), list) else [])]
+        out.append(Container(str(c.get("name", "")), str(c.get("image", "")), literal, referenced,
+                             " ".join(map(str, argv))))
     return out
 
 
@@ -128,6 +148,9 @@ def _build(repo: Repository) -> KubernetesModel:
                 model.clusters.append(OperatorCluster(rel, line, kind, str(meta.get("name", "")),
                                                       OPERATORS[(group, kind)], spec))
                 continue
+            if kind == "HorizontalPodAutoscaler":
+                model.autoscalers.append(_autoscaler(rel, line, meta, doc))
+                continue
             if kind not in WORKLOAD_KINDS:
                 continue
             spec = doc.get("spec") if isinstance(doc.get("spec"), dict) else {}
@@ -143,3 +166,11 @@ def _build(repo: Repository) -> KubernetesModel:
                 claims=[str(v.get("name")) for v in volumes if isinstance(v, dict) and "persistentVolumeClaim" in v],
             ))
     return model
+
+
+def _autoscaler(rel: str, line: int, meta: dict, doc: dict) -> Autoscaler:
+    spec = doc.get("spec") if isinstance(doc.get("spec"), dict) else {}
+    target = spec.get("scaleTargetRef") if isinstance(spec.get("scaleTargetRef"), dict) else {}
+    top = spec.get("maxReplicas")
+    return Autoscaler(rel, line, str(meta.get("name", "")), str(target.get("kind", "")), str(target.get("name", "")),
+                      top if isinstance(top, int) and not isinstance(top, bool) else None)

@@ -208,6 +208,7 @@ def _build(repo: Repository) -> Stack:
             _scan_code(stack, repo, rel)
         elif name.endswith((".yml", ".yaml")):
             _scan_images(stack, repo, rel)
+            _scan_helm(stack, repo, rel)
 
     if stack.orms or stack.migration_tools or stack.drivers or stack.engines:
         stack.db_signal[:0] = [f"{k}: {', '.join(v)}" for k, v in (
@@ -280,3 +281,23 @@ def _scan_images(stack: Stack, repo: Repository, rel: str) -> None:
             where = f"{rel}:{line_of(text, m.start(1))}"
             stack.add("engine", engine, f"{where} ({m.group(1)})")
             stack.images.append((where, m.group(1), engine))
+
+
+def _scan_helm(stack: Stack, repo: Repository, rel: str) -> None:
+    """Bitnami database charts named in Chart.yaml (the chart or a dependency) or as a values file's key."""
+    from .helm import CHARTS, VALUES
+
+    name = rel.rsplit("/", 1)[-1]
+    names = "|".join(map(re.escape, sorted(CHARTS, key=len, reverse=True)))
+    if name in ("Chart.yaml", "requirements.yaml"):
+        rx = re.compile(rf"""(?m)^\s*-?\s*name:\s*["']?({names})["']?\s*$""")
+    elif VALUES.match(name):
+        rx = re.compile(rf"(?m)^({names})\s*:")
+    else:
+        return
+    text = repo.text(rel) or ""
+    for m in rx.finditer(text):
+        where = f"{rel}:{line_of(text, m.start(1))}"
+        stack.add("engine", CHARTS[m.group(1)].engine, f"{where} (Helm chart {m.group(1)})")
+        if len(stack.db_signal) < 50:
+            stack.db_signal.append(f"{where}: Helm chart {m.group(1)}")

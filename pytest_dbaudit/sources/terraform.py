@@ -47,6 +47,7 @@ class TerraformModel:
     blocks: list[Block] = field(default_factory=list)
     variables: dict[str, dict[str, Any]] = field(default_factory=dict)  # directory -> name -> value
     locals: dict[str, dict[str, Any]] = field(default_factory=dict)
+    providers: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)  # directory -> "aws.dr" -> body
     errors: list[ParseError] = field(default_factory=list)
 
     def resources(self, *types: str) -> list[Block]:
@@ -55,6 +56,22 @@ class TerraformModel:
     def modules(self, source_pattern: str) -> list[Block]:
         rx = re.compile(source_pattern)
         return [b for b in self.blocks if b.kind == "module" and rx.search(b.type)]
+
+    def region(self, block: Block) -> Any:
+        """Where a resource lives: its own ``region``/``location``, else its provider's region (the aliased
+        provider named by ``provider = aws.dr``, else the default one). None when nothing says."""
+        for key in ("region", "location"):
+            if key in block.attrs:
+                return self.value(block, key)
+        ref = block.attrs.get("provider")
+        name = reference(ref) if isinstance(ref, str) else None
+        name = name or block.type.split("_", 1)[0]
+        scopes = [self.providers.get(block.directory, {})] + [p for d, p in self.providers.items()
+                                                               if d != block.directory]
+        for scope in scopes:  # providers usually live in the root module, resources in child modules
+            if name in scope and "region" in scope[name]:
+                return self.resolve(scope[name]["region"], block.directory)
+        return None
 
     def value(self, block: Block, key: str, default: Any = None) -> Any:
         """The attribute's value with variables and locals resolved; ``default`` when absent."""
@@ -77,6 +94,15 @@ class TerraformModel:
         if m.group(2) not in scope:
             return Unresolved(f"{m.group(1)}.{m.group(2)}")
         return self.resolve(scope[m.group(2)], directory, depth + 1)
+
+
+def reference(value: Any) -> str | None:
+    """The address a reference names: ``${aws_db_instance.main.arn}`` -> ``aws_db_instance.main``,
+    ``${aws.dr}`` -> ``aws.dr``; None for anything else (a literal, a call, an expression)."""
+    if not isinstance(value, str):
+        return None
+    m = re.fullmatch(r"\$\{([A-Za-z_][\w-]*\.[A-Za-z_][\w-]*)(?:\.[\w-]+)?\}", value)
+    return m.group(1) if m else None
 
 
 def terraform_of(repo: Repository) -> TerraformModel:
@@ -117,6 +143,10 @@ def _build(repo: Repository) -> TerraformModel:
                 for key, val in entry.items():
                     if not key.startswith("__"):
                         model.locals.setdefault(directory, {})[key] = val
+            for entry in data.get("provider", []):
+                for (pname,), body in _labels(entry, 1):
+                    key = f"{pname}.{body['alias']}" if isinstance(body.get("alias"), str) else pname
+                    model.providers.setdefault(directory, {})[key] = body
             for entry in data.get("resource", []):
                 for (rtype, rname), body in _labels(entry, 2):
                     m = re.search(rf'resource\s+"{re.escape(rtype)}"\s+"{re.escape(rname)}"', text)

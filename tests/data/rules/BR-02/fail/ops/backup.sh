@@ -1,0 +1,2 @@
+#!/bin/sh
+pg_dump -Fc orders > /backups/orders.dump

@@ -1,0 +1,10 @@
+provider "aws" {
+  region = "eu-west-1"
+}
+
+resource "aws_db_instance" "orders" {
+  engine         = "postgres"
+  engine_version = "16.4"
+  allocated_storage = 100
+  max_allocated_storage = 1000
+}
