@@ -32,6 +32,7 @@ IMAGE_ENV = {"postgresql": "DBAUDIT_POSTGRES_IMAGE", "mysql": "DBAUDIT_MYSQL_IMA
 LABEL_OWNER = "io.pytest-dbaudit.owner"
 LABEL_PID = "io.pytest-dbaudit.pid"
 LABEL_HOST = "io.pytest-dbaudit.host"
+LABEL_START = "io.pytest-dbaudit.start"
 
 
 @dataclass
@@ -181,7 +182,9 @@ class ThrowawayProvider:
         _remove_stale_containers(docker)
         image = os.environ.get(IMAGE_ENV[engine]) or (self.settings.get("images") or {}).get(engine) or DEFAULT_IMAGES[engine]
         os.environ.setdefault("TESTCONTAINERS_RYUK_DISABLED", "true")  # we clean up ourselves
-        labels = {LABEL_OWNER: "pytest-dbaudit", LABEL_PID: str(os.getpid()), LABEL_HOST: socket.gethostname()}
+        start = secrets.token_hex(6)  # names this one container, to remove it if its start is interrupted
+        labels = {LABEL_OWNER: "pytest-dbaudit", LABEL_PID: str(os.getpid()), LABEL_HOST: socket.gethostname(),
+                  LABEL_START: start}
         password = secrets.token_urlsafe(12)
         register_secret(password)
         try:
@@ -204,11 +207,12 @@ class ThrowawayProvider:
         _install_sigterm_handler()
         try:
             container.start()
-        except Exception as exc:
-            try:
-                container.stop()
-            except Exception:
-                pass
+        except BaseException as exc:
+            # Interrupted (SIGTERM, Ctrl-C) or failed while starting: the container may exist before
+            # testcontainers knows its id, so remove ours by label, not through the handle.
+            _remove_started(docker, start)
+            if not isinstance(exc, Exception):
+                raise
             raise TargetUnavailable(f"container {image} did not start: {redact(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)}") from None
         host = container.get_container_host_ip()
         if engine == "postgresql":
@@ -219,8 +223,10 @@ class ThrowawayProvider:
             admin = f"mysql+pymysql://root:{password}@{host}:{port}/dbaudit"
         try:
             return _Server(engine, admin, f"container {image}", container)
-        except Exception as exc:
-            container.stop()
+        except BaseException as exc:
+            _remove_started(docker, start)
+            if not isinstance(exc, Exception):
+                raise
             raise TargetUnavailable(f"container {image}: {redact(str(exc))}") from None
 
 
@@ -245,6 +251,19 @@ def _pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def _remove_started(client, start: str) -> None:
+    """The container of one start, found by its label."""
+    try:
+        containers = client.containers.list(all=True, filters={"label": f"{LABEL_START}={start}"})
+    except Exception:
+        return
+    for c in containers:
+        try:
+            c.remove(force=True, v=True)
+        except Exception:
+            pass
 
 
 def _remove_stale_containers(client) -> None:
