@@ -137,12 +137,14 @@ class Audit:
     def repo_models(self) -> dict:
         """Stack and inventory for the reports, built here if no check did (e.g. on an xdist controller)."""
         if not self.opts.repo.is_dir():
-            return {"stack": None, "inventory": None}
+            return {"stack": None, "inventory": None, "migrations": None}
         from .sources.inventory import inventory_of
+        from .sources.migrations import migrations_of
         from .sources.stack import stack_of
 
         repo = self.repository()
-        return {"stack": stack_of(repo).to_dict(), "inventory": inventory_of(repo).to_dict()}
+        return {"stack": stack_of(repo).to_dict(), "inventory": inventory_of(repo).to_dict(),
+                "migrations": migrations_of(repo).to_dict()}
 
     def close(self) -> None:
         for value in self._live.values():

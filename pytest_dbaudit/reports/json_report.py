@@ -41,6 +41,7 @@ def build(plugin, duration_s: float) -> dict:
                    + [{"kind": "live", "label": s, "status": "not-set"} for s in audit.unset_targets],
         "stack": models["stack"],
         "inventory": models["inventory"],
+        "migrations": models.get("migrations"),
         "levels": plugin.levels.to_dict(),
         "gates": {"fail_under": audit.fail_under, "fail_on": audit.fail_on, "failed": plugin.gate_reasons},
         "summary": counts,

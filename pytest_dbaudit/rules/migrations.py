@@ -9,9 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ..outcomes import Finding, NotApplicable
+from ..outcomes import Finding, NotApplicable, Undecided
 from ..redact import redact
 from ..registry import check
+from ..sources.migrations import Down
 from ..sources.stack import stack_of
 
 
@@ -35,6 +36,106 @@ def migration_tool(repo, ctx):
     )]
 
 
+def _histories(repo, ctx):
+    """Every migration history, each noted as evidence; unknown when there is none to judge."""
+    from ..sources.migrations import migrations_of
+
+    histories = migrations_of(repo).histories
+    if not histories:
+        raise Undecided("no migration history was found (Alembic, Django, Prisma, Flyway, Liquibase, golang-migrate, "
+                        "Rails, Knex, Sequelize, TypeORM, dbmate, goose, numbered SQL files)")
+    for h in histories:
+        ctx.note(f"{h.label}: {len(h.revisions)} revision(s), head(s) {', '.join(r.id for r in h.heads()) or 'none'}")
+    return histories
+
+
+_MERGE_HINT = {"Alembic": "alembic merge heads", "Django": "manage.py makemigrations --merge"}
+
+
+def _gaps(h) -> list[int]:
+    """Missing numbers in a history numbered 1, 2, 3... (Flyway V1..Vn, golang-migrate, Django, numbered SQL)."""
+    keys = sorted({r.order_key[0] for r in h.revisions if r.order_key and len(r.order_key) == 1
+                   and isinstance(r.order_key[0], int)})
+    if len(keys) < 3 or keys[-1] > 10_000 or len(keys) != len(h.revisions) - _dupes(h):
+        return []  # timestamps, dotted versions or too few to call it a sequence
+    return sorted(set(range(keys[0], keys[-1] + 1)) - set(keys))
+
+
+def _dupes(h) -> int:
+    return len(h.revisions) - len({r.order_key for r in h.revisions})
+
+
+@check("MG-02", "static")
+def one_linear_history(repo, ctx):
+    """One head per history, no duplicate versions or ids, no missing parents or cycles, no unreadable revision
+    files, no gaps in numbered sequences."""
+    findings = []
+    for h in _histories(repo, ctx):
+        for p in h.problems:
+            findings.append(Finding(f"{h.tool}: {p.message}", location=p.location))
+        heads = h.heads()
+        if len(heads) > 1:
+            hint = _MERGE_HINT.get(h.tool)
+            findings.append(Finding(
+                f"{h.label} has {len(heads)} heads: {', '.join(f'{r.id} ({r.file})' for r in heads)}",
+                location=heads[0].location, observed=[r.id for r in heads], expected="one head",
+                remediation=f"merge them ({hint}) or rebase one branch onto the other" if hint else None))
+        missing = _gaps(h)
+        if missing:
+            findings.append(Finding(f"{h.label}: numbers missing from the sequence: "
+                                    f"{', '.join(map(str, missing[:10]))}", location=h.root,
+                                    observed=missing, expected="consecutive numbers", severity="Low"))
+    return findings
+
+
+_NO_WAY_BACK = {Down.MISSING, Down.EMPTY, Down.RAISES, Down.IRREVERSIBLE}
+
+
+@check("MG-04", "static")
+def downgrades_exist(repo, ctx):
+    """Every revision of a tool that has down migrations can be undone: missing, empty, raising and
+    irreversible downgrades are listed by file. Roots and merges whose upgrade is empty need none."""
+    findings, judged, without = [], 0, []
+    for h in _histories(repo, ctx):
+        if not h.has_down_migrations:
+            without.append(h)
+            continue
+        judged += 1
+        for r in h.ordered() + [h.by_id()[c] for c in h.cycles()]:
+            if r.down not in _NO_WAY_BACK:
+                continue
+            if r.up_empty and len(r.parents) != 1:
+                continue  # an empty root or merge point: nothing to undo
+            findings.append(Finding(f"{h.tool} revision {r.id}: {r.down_detail or r.down.value}", location=r.location,
+                                    observed=r.down.value, expected="a downgrade that undoes the upgrade"))
+    for h in without:
+        ctx.note(f"{h.label}: the tool has no down migrations ({h.revisions[0].down_detail if h.revisions else ''}); "
+                 "its way back is a roll-forward migration or a restore")
+    if findings or judged:
+        return findings
+    raise Undecided("the migration tools in use have no down migrations (" + ", ".join(sorted({h.tool for h in without}))
+                    + "): the way back is a roll-forward migration or a restore; attest the procedure")
+
+
+@check("MG-07", "static")
+def data_changes_separate(repo, ctx):
+    """A revision that both changes the schema and inserts/updates/deletes data."""
+    findings, judged = [], 0
+    for h in _histories(repo, ctx):
+        for r in h.revisions:
+            if not (r.up_sql or r.operations):
+                continue
+            judged += 1
+            if r.data_change and r.schema_change:
+                findings.append(Finding(f"{h.tool} revision {r.id} changes data and schema together "
+                                        f"({', '.join(dict.fromkeys(r.operations)) or 'SQL'})", location=r.location,
+                                        observed="schema + data", expected="a schema migration and a separate "
+                                        "data migration or batch job"))
+    if findings or judged:
+        return findings
+    raise Undecided("no revision's operations or SQL could be read statically")
+
+
 def alembic_configs(repo) -> list[tuple[str, Path]]:
     out = []
     for rel in repo.by_name("alembic.ini"):
@@ -44,11 +145,26 @@ def alembic_configs(repo) -> list[tuple[str, Path]]:
 
 @check("MG-04", "drill")
 def alembic_round_trip(drill, ctx):
-    """Upgrade to head one revision at a time, downgrade one at a time to base, upgrade again."""
+    """The round trip on throwaway databases, revision by revision, for every history that has a way back:
+    Alembic (upgrade to head one revision at a time, downgrade one at a time to base, upgrade again) and
+    golang-migrate / Flyway-with-undo SQL files (up, down, compare the schema, up again, per revision).
+    ``drills.seed_rows`` seeds every table before each upgrade and marks failures that only rows cause."""
+    from ..drills import sql_drill
+    from ..drills.progress import Progress
+    from ..sources.migrations import migrations_of
+
     configs = alembic_configs(drill.repo)
-    if not configs:
-        raise NotApplicable("no Alembic configuration (alembic.ini) in the repository; drills for other tools "
-                            "are not available yet")
+    histories, notes = sql_drill.drillable(migrations_of(drill.repo).histories)
+    for note in notes:
+        ctx.note(note)
+    if not configs and not histories:
+        raise NotApplicable("no Alembic configuration (alembic.ini) and no golang-migrate or Flyway history with "
+                            "down/undo scripts in the repository; drills for other tools are not available yet")
+    options = drill.audit.cfg.drills
+    seed_rows = options["seed_rows"]
+    progress = Progress(f"{ctx.item.id} drill", options["progress_after_s"])
+    if seed_rows:
+        ctx.note(f"seeded mode: {seed_rows} row(s) in every table before each upgrade")
     findings = []
     settings = drill.audit.cfg.alembic
     for rel, ini in configs:
@@ -58,9 +174,15 @@ def alembic_round_trip(drill, ctx):
             continue
         db = drill.fresh_database()  # TargetUnavailable -> unknown, with the reason
         ctx.note(f"{rel}: throwaway database from {db.source}")
-        result = _run_child(ini, db.url, settings)
+        progress.context = f" - {rel} on {drill.engine}"
+        try:
+            result = _run_child(ini, db.url, settings, {"seed_rows": seed_rows}, progress)
+        finally:
+            drill.release(db)
         for step in result.get("steps", []):
             ctx.note(f"{rel}: {step}")
+        if result.get("seed"):
+            ctx.note(f"{rel}: {result['seed']}")
         for f in result.get("failures", []):
             rev = f.get("revision")
             where = f.get("file") or rel
@@ -70,8 +192,19 @@ def alembic_round_trip(drill, ctx):
                 pass
             what = f"{f['phase']} of revision {rev}" if rev not in (None, "heads", "base") else f"{f['phase']} ({rev or rel})"
             detail = f["error"] or "; ".join(f.get("diff", [])[:10])
+            if f.get("seeded") and f.get("error") and f["phase"] in ("upgrade", "downgrade") \
+                    and rev not in (None, "heads", "base"):
+                # replay without rows, up to that step, on a new database: does the step pass there?
+                replay_db = drill.fresh_database()
+                try:
+                    replay = _run_child(ini, replay_db.url, settings, {"stop_at": [f["phase"], rev]})
+                finally:
+                    drill.release(replay_db)
+                if replay.get("stopped") and not replay.get("failures"):
+                    detail = f"fails on a table with rows (passes on empty tables): {detail}"
             findings.append(Finding(f"{what} failed on {drill.engine}: {detail}", location=where,
                                     observed=f.get("diff") or None))
+    findings.extend(sql_drill.round_trips(drill, ctx, histories, progress, options))
     return findings
 
 
@@ -86,23 +219,60 @@ def _ini_problem(ini: Path) -> str | None:
     return None
 
 
-def _run_child(ini: Path, url: str, settings: dict) -> dict:
+def _run_child(ini: Path, url: str, settings: dict, extra: dict | None = None, progress=None) -> dict:
+    """The Alembic runner in a child process; its progress lines are passed on while it runs."""
+    import threading
+
     env = dict(os.environ)
     env.update(settings.get("env") or {})
     for name in settings.get("url_env") or []:
         env[name] = url
     env["DBAUDIT_DRILL_URL"] = url
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ini.parent), env.get("PYTHONPATH")]))
-    req = json.dumps({"ini": str(ini), "url": url})
+    req = json.dumps({"ini": str(ini), "url": url, "progress": progress is not None, **(extra or {})})
     timeout = settings.get("timeout_s", 300)
+    proc = subprocess.Popen([sys.executable, "-m", "pytest_dbaudit.drills.alembic_runner"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ini.parent, env=env)
+    expired = threading.Event()
+
+    def kill() -> None:
+        expired.set()
+        proc.kill()
+
+    timer = threading.Timer(timeout, kill)
+    errors: list[str] = []
+    reader = threading.Thread(target=lambda: errors.append(proc.stderr.read()), daemon=True)
+    timer.start()
+    reader.start()
+    result, tail = None, []
     try:
-        proc = subprocess.run([sys.executable, "-m", "pytest_dbaudit.drills.alembic_runner"], input=req,
-                              capture_output=True, text=True, cwd=ini.parent, env=env, timeout=timeout)
-    except subprocess.TimeoutExpired:
+        try:
+            proc.stdin.write(req)
+            proc.stdin.close()
+        except OSError:  # the child died before reading its request: its stderr says why
+            pass
+        for line in proc.stdout:
+            if line.startswith("@@PROGRESS@@"):
+                if progress is not None:
+                    step = json.loads(line[len("@@PROGRESS@@"):])
+                    progress(step["n"], step["total"], step["revision"], step["kind"])
+            elif line.startswith("@@DBAUDIT@@"):
+                result = json.loads(line[len("@@DBAUDIT@@"):])
+            elif line.strip():
+                tail = (tail + [line])[-20:]
+        proc.wait()
+    except BaseException:
+        proc.kill()
+        proc.wait()
+        raise
+    finally:
+        timer.cancel()
+    reader.join(5)
+    if expired.is_set():
         return {"failures": [{"phase": "drill", "revision": None, "error": f"timed out after {timeout} s"}]}
-    marker = proc.stdout.rfind("@@DBAUDIT@@")
-    if marker < 0:
-        tail = redact((proc.stderr or proc.stdout).strip()[-500:])
+    if result is None:
+        stderr = "".join(errors)
+        tail_text = redact((stderr or "".join(tail)).strip()[-500:])
         return {"failures": [{"phase": "drill", "revision": None,
-                              "error": f"the Alembic environment exited with code {proc.returncode}: {tail}"}]}
-    return json.loads(proc.stdout[marker + len("@@DBAUDIT@@"):].splitlines()[0])
+                              "error": f"the Alembic environment exited with code {proc.returncode}: {tail_text}"}]}
+    return result

@@ -1,0 +1,3 @@
+from django.db import migrations
+class Migration(migrations.Migration)
+    pass

@@ -1,0 +1,1 @@
+CREATE INDEX CONCURRENTLY item_sku ON item (sku);

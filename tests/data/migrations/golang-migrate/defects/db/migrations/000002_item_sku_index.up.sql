@@ -1,0 +1,1 @@
+CREATE INDEX item_sku ON item (sku);

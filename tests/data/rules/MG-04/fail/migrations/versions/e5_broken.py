@@ -1,0 +1,5 @@
+revision = "e5"
+down_revision = "c3"
+
+def upgrade(:
+    pass
