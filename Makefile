@@ -34,6 +34,7 @@ bench: setup
 
 docs: setup
 	$(PY) -m pytest_dbaudit.catalog_docs > docs/catalog.md
+	$(PY) -m pytest_dbaudit.sqlrules.docs docs/sql-rules.md
 
 clean:
 	rm -rf $(VENV) reports .pytest_cache

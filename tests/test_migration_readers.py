@@ -73,8 +73,9 @@ def test_clean_twins_have_no_problem_and_pass(tool):
     (h,) = model(DATA / tool / "clean")
     assert h.problems == [] and len(h.heads()) == 1
     assert all(r.down in (Down.OK, Down.NOT_SUPPORTED) for r in h.revisions), downs(h)
-    for rule_id in ("MG-02", "MG-07"):
-        assert rule(rule_id, DATA / tool / "clean").outcome.value == "pass", rule_id
+    for rule_id in ("MG-02", "MG-06", "MG-07"):
+        result = rule(rule_id, DATA / tool / "clean")
+        assert result.outcome.value == "pass", (rule_id, result.reason, [f.message for f in result.findings])
     mg04 = rule("MG-04", DATA / tool / "clean")
     if tool == "prisma":  # no down migrations by design: one undecided item, not a finding per file
         assert mg04.outcome.value == "unknown" and "Prisma Migrate" in mg04.reason and not mg04.findings
@@ -82,12 +83,18 @@ def test_clean_twins_have_no_problem_and_pass(tool):
         assert mg04.outcome.value == "pass"
 
 
-@pytest.mark.parametrize("tool, mg02, mg04", [
-    ("alembic", 2, 3), ("django", 2, 2), ("prisma", 1, 0), ("flyway", 1, 3), ("golang-migrate", 1, 2)])
-def test_every_defect_is_found(tool, mg02, mg04):
+@pytest.mark.parametrize("tool, mg02, mg04, unsafe", [
+    ("alembic", 2, 3, "migrations/versions/b2_email_index.py:5"), ("django", 2, 2, "shop/migrations/0003_status.py:1"),
+    ("prisma", 1, 0, "prisma/migrations/20260201120000_email_index/migration.sql:1"),
+    ("flyway", 1, 3, "src/main/resources/db/migration/V2__account_email_index.sql:1"),
+    ("golang-migrate", 1, 2, "db/migrations/000002_item_sku_index.up.sql:1")])
+def test_every_defect_is_found(tool, mg02, mg04, unsafe):
     assert len(rule("MG-02", DATA / tool / "defects").findings) == mg02
     result = rule("MG-04", DATA / tool / "defects")
     assert len(result.findings) == mg04, [f.message for f in result.findings]
+    mg06 = rule("MG-06", DATA / tool / "defects")
+    assert any(f.location == unsafe and "require-concurrent-index-creation" in f.message for f in mg06.findings), \
+        [(f.location, f.message) for f in mg06.findings]
 
 
 def test_alembic_sections_locations_and_merges(tmp_path):
@@ -143,3 +150,29 @@ def test_unreadable_revision_files_are_problems_not_crashes(tmp_path):
     assert "m/versions/notarev.py: no literal revision = '...' (not an Alembic revision file?)" in problems
     assert any(p.startswith("app/migrations/0001_x.py") for p in problems)
     assert rule("MG-02", tmp_path).outcome.value == "fail"
+
+
+def test_revisions_added_out_of_order_in_git(tmp_path):
+    import subprocess
+
+    def git(*args, date="2026-03-01T00:00:00"):
+        env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
+               "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date,
+               "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+        subprocess.run(["git", "-C", str(tmp_path), *args], check=True, capture_output=True, env=env)
+
+    git("init", "-q")
+    up = "CREATE TABLE IF NOT EXISTS t{n} (id bigint);\n"
+    write(tmp_path, {"go.mod": "module x\n\nrequire github.com/golang-migrate/migrate/v4 v4.17.0\n",
+                     "db/migrations/20260101_a.up.sql": up.format(n=1), "db/migrations/20260101_a.down.sql": "DROP TABLE t1;\n",
+                     "db/migrations/20260301_c.up.sql": up.format(n=3), "db/migrations/20260301_c.down.sql": "DROP TABLE t3;\n"})
+    git("add", "-A")
+    git("commit", "-qm", "first")
+    # a branch merged later brings a migration dated before the one already deployed
+    write(tmp_path, {"db/migrations/20260201_b.up.sql": up.format(n=2), "db/migrations/20260201_b.down.sql": "DROP TABLE t2;\n"})
+    git("add", "-A")
+    git("commit", "-qm", "second", date="2026-03-05T00:00:00")
+    (f,) = [f for f in rule("MG-02", tmp_path).findings]
+    assert f.location == "db/migrations/20260201_b.up.sql:1"
+    assert f.message.endswith("20260201_b was added after 20260301_c but sorts before it: databases that already "
+                              "ran 20260301_c skip or refuse it")

@@ -61,6 +61,26 @@ def _gaps(h) -> list[int]:
     return sorted(set(range(keys[0], keys[-1] + 1)) - set(keys))
 
 
+def _out_of_order(h, added: dict[str, int] | None) -> list:
+    """(revision, a revision committed earlier with a higher version) for versioned histories; files not
+    committed yet count as the newest additions."""
+    if added is None or not h.linear_by_design:
+        return []
+    latest = max(added.values(), default=0) + 1
+    by_time = sorted(h.revisions, key=lambda r: (added.get(r.file, latest), r.order_key))
+    out, highest, pending = [], None, []
+    for i, r in enumerate(by_time):
+        t = added.get(r.file, latest)
+        if i and t != added.get(by_time[i - 1].file, latest):  # a new commit: the previous ones now count
+            for q in pending:
+                highest = q if highest is None or q.order_key > highest.order_key else highest
+            pending = []
+        if highest is not None and r.order_key < highest.order_key:
+            out.append((r, highest))
+        pending.append(r)
+    return out
+
+
 def _dupes(h) -> int:
     return len(h.revisions) - len({r.order_key for r in h.revisions})
 
@@ -69,8 +89,15 @@ def _dupes(h) -> int:
 def one_linear_history(repo, ctx):
     """One head per history, no duplicate versions or ids, no missing parents or cycles, no unreadable revision
     files, no gaps in numbered sequences."""
+    from ..sources.migrations.gitorder import added_at
+
     findings = []
-    for h in _histories(repo, ctx):
+    histories = _histories(repo, ctx)
+    linear = [h.root for h in histories if h.linear_by_design]
+    added = added_at(repo.root, linear) if linear else None
+    if linear and added is None:
+        ctx.note("not a git checkout: the order in which revisions were added is not checked")
+    for h in histories:
         for p in h.problems:
             findings.append(Finding(f"{h.tool}: {p.message}", location=p.location))
         heads = h.heads()
@@ -80,6 +107,12 @@ def one_linear_history(repo, ctx):
                 f"{h.label} has {len(heads)} heads: {', '.join(f'{r.id} ({r.file})' for r in heads)}",
                 location=heads[0].location, observed=[r.id for r in heads], expected="one head",
                 remediation=f"merge them ({hint}) or rebase one branch onto the other" if hint else None))
+        late = _out_of_order(h, added)
+        for r, before in late:
+            findings.append(Finding(
+                f"{h.label}: {r.id} was added after {before.id} but sorts before it: databases that already ran "
+                f"{before.id} skip or refuse it", location=r.location, observed=f"{r.id} < {before.id}",
+                expected="a version newer than every committed one"))
         missing = _gaps(h)
         if missing:
             findings.append(Finding(f"{h.label}: numbers missing from the sequence: "
@@ -134,6 +167,130 @@ def data_changes_separate(repo, ctx):
     if findings or judged:
         return findings
     raise Undecided("no revision's operations or SQL could be read statically")
+
+
+# Whether each tool runs a migration inside one transaction by default (on PostgreSQL), and the
+# marker in a revision's file that turns that off. Prisma and golang-migrate send a file as one
+# multi-statement query, which PostgreSQL runs as one implicit transaction.
+_IN_TRANSACTION = {"Django": "atomic = False", "Flyway": None, "Liquibase": 'runInTransaction="false"',
+                   "Rails": "disable_ddl_transaction!", "Knex": "transaction: false", "TypeORM": "transaction = false",
+                   "dbmate": "transaction:false", "goose": "+goose NO TRANSACTION", "Prisma Migrate": None,
+                   "golang-migrate": None}
+_IMPLICIT = {"Prisma Migrate", "golang-migrate"}
+_DIALECTS = {"postgresql": "postgresql", "postgres": "postgresql", "mysql": "mysql", "mariadb": "mysql",
+             "cockroachdb": "postgresql"}
+# Column-type rules belong to the schema items (SD-06, SD-08), not to lock safety.
+_TYPE_RULES = ("ban-char-field", "prefer-text-field", "prefer-timestamptz", "prefer-bigint-over-int",
+               "prefer-bigint-over-smallint", "prefer-identity", "adding-json-column")
+
+
+def _driver_dialect(name: str) -> str | None:
+    n = name.lower()
+    if any(k in n for k in ("psycopg", "asyncpg", "pg8000", "postgres", "pgx", "pgjdbc", "npgsql")) or n in ("pg", "pq"):
+        return "postgresql"
+    if "mysql" in n or "maria" in n:
+        return "mysql"
+    return None
+
+
+def _target(repo, h) -> tuple[str | None, tuple[int, int] | None]:
+    """The SQL dialect and the oldest declared server version the history runs on."""
+    from ..eol import series_of
+    from ..sources.inventory import inventory_of
+    from ..sources.stack import stack_of
+
+    dialect = _DIALECTS.get(h.dialect.lower()) if h.dialect else None
+    if dialect is None:
+        stack = stack_of(repo)
+        found = {_DIALECTS[s.engine] for s in inventory_of(repo).stores if s.engine in _DIALECTS}
+        found = found or {_DIALECTS[e.lower()] for e in stack.engines if e.lower() in _DIALECTS}
+        found = found or {d for d in map(_driver_dialect, stack.drivers) if d}
+        dialect = found.pop() if len(found) == 1 else None
+    versions = [series_of(s.engine, s.version) for s in inventory_of(repo).stores
+                if s.version and _DIALECTS.get(s.engine) == dialect]
+    versions = [v for v in versions if v]
+    return dialect, min(versions) if versions else None
+
+
+def _alembic_sql(repo, h, dialect: str, audit) -> tuple[dict[str, str], dict[str, str], str | None]:
+    """Each revision's offline SQL: (sql by revision, errors by revision, a load error)."""
+    from ..sources.migrations.alembic_offline import render
+
+    ini_rel, _, section = h.config.partition("[")
+    section = section.rstrip("]") or "alembic"
+    if not ini_rel.endswith(".ini"):
+        return {}, {}, f"{h.config}: offline rendering needs an alembic.ini"
+    settings = audit.cfg.alembic
+    env = {k: str(v) for k, v in (settings.get("env") or {}).items()}
+    url = f"{dialect}://"
+    for name in settings.get("url_env") or []:
+        env[name] = url
+    result = render(repo.path(ini_rel), section, url, [(r.id, r.parents[0] if r.parents else None)
+                                                       for r in h.ordered()], env,
+                    timeout=float(settings.get("timeout_s", 300)))
+    return result.get("sql", {}), result.get("errors", {}), result.get("load_error")
+
+
+@check("MG-06", "static")
+def zero_downtime_sql(repo, ctx):
+    """Every revision's SQL through the zero-downtime rules (docs/sql-rules.md): raw SQL files as written,
+    Alembic revisions rendered offline one at a time, each judged for the declared server version."""
+    from ..sqlrules import lint
+
+    findings, undecided, judged = [], [], 0
+    for h in _histories(repo, ctx):
+        dialect, version = _target(repo, h)
+        if dialect is None:
+            undecided.append(f"{h.label}: the database engine is not declared, so the SQL dialect is unknown")
+            continue
+        ctx.note(f"{h.label}: {dialect} rules" + (f" for server {version[0]}.{version[1]}" if version else ""))
+        rendered, errors, load_error = ({}, {}, None)
+        if h.tool == "Alembic":
+            rendered, errors, load_error = _alembic_sql(repo, h, dialect, ctx.audit)
+            if load_error:
+                errors = {r.id: load_error for r in h.revisions}
+        marker = _IN_TRANSACTION.get(h.tool, "")
+        for r in h.ordered():
+            sql = rendered.get(r.id) if h.tool == "Alembic" else r.up_sql
+            if r.id in errors:
+                # Not rendered (env.py or a sibling file broke): the literal SQL read from the file is still
+                # judged; the op.* calls are not.
+                undecided.append(f"{h.tool} revision {r.id}: offline SQL could not be rendered ({errors[r.id]})"
+                                 + ("; its literal op.execute() SQL was checked" if r.up_sql else ""))
+                sql = r.up_sql
+            if not sql or not sql.strip():
+                continue
+            in_tx = h.tool in _IN_TRANSACTION and not (marker and marker in (repo.text(r.file) or ""))
+            if h.tool == "Flyway" and "CONCURRENTLY" in sql.upper():
+                in_tx = False  # Flyway runs migrations with CONCURRENTLY outside a transaction on PostgreSQL
+            path = r.file if h.tool != "Alembic" else ""
+            report = lint(sql, dialect=dialect, server_version=version, assume_in_transaction=in_tx, path=path,
+                          disable=_TYPE_RULES)
+            if h.tool in _IMPLICIT and report.statements < 2:  # one statement: no implicit transaction
+                report = lint(sql, dialect=dialect, server_version=version, path=path, disable=_TYPE_RULES)
+            judged += 1
+            for v in report.violations:
+                f = v.to_finding()
+                if h.tool == "Alembic":  # lines of the rendered SQL mean nothing in the .py file
+                    f.message = f"revision {r.id}: {f.message}"
+                    f.location = r.location
+                findings.append(f)
+            for e in report.errors:
+                ctx.note(f"{r.location}: not checked ({e.kind} at line {e.line}): {e.message}")
+    return _verdict(findings, undecided, judged, ctx)
+
+
+def _verdict(findings, undecided, judged, ctx):
+    """Findings win (what could not be checked is noted); otherwise anything unchecked leaves it unknown."""
+    if findings:
+        for u in undecided:
+            ctx.note(f"not checked: {u}")
+        return findings
+    if undecided:
+        raise Undecided("; ".join(undecided))
+    if not judged:
+        raise Undecided("no revision has SQL that can be read statically")
+    return []
 
 
 def alembic_configs(repo) -> list[tuple[str, Path]]:

@@ -201,7 +201,7 @@ def _functions(toks: list[_Tok], pairs: dict[int, int]) -> dict[str, _Fn]:
     depth = [0] * len(toks)
     d = 0
     for k, t in enumerate(toks):
-        if t.kind == "punct" and t.text in "}":
+        if t.kind == "punct" and t.text == "}":
             d -= 1
         depth[k] = d
         if t.kind == "punct" and t.text == "{":

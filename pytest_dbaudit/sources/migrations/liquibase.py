@@ -22,6 +22,7 @@ from .model import Down, History, Problem, Revision, chain
 from .pyast import sql_kind
 
 _EXTS = (".xml", ".yaml", ".yml", ".json", ".sql")
+_MAX_DEPTH = 100  # include nesting
 # Changes Liquibase knows how to undo without a <rollback>.
 _AUTO = {"createTable", "addColumn", "createIndex", "renameColumn", "renameTable", "renameView", "renameSequence",
          "addForeignKeyConstraint", "addUniqueConstraint", "addNotNullConstraint", "dropNotNullConstraint",
@@ -80,7 +81,7 @@ def read(repo: Repository) -> list[History]:
     out: list[History] = []
     cache: dict[str, _Changelog | None] = {}
     masters: list[tuple[str, str]] = []  # (changelog, where it is configured)
-    for config, value in _configured(repo):
+    for config, value in dict.fromkeys(_configured(repo)):  # a setting repeated in profiles counts once
         target = _resolve(repo, value, posixpath.dirname(config), False, config)
         if target is None:
             h = History("Liquibase", value, config, linear_by_design=True)
@@ -93,14 +94,14 @@ def read(repo: Repository) -> list[History]:
     liquibase = [rel for rel in candidates if _looks_like_liquibase(repo, rel)]
     included: set[str] = set()
     for rel in [m for m, _ in masters] + liquibase:
-        visited: list[str] = []
+        visited: set[str] = set()
         _expand(repo, rel, cache, [], visited, [], [])
         included.update(v for v in visited if v != rel)
     masters += [(rel, "") for rel in liquibase if rel not in included]
     for master, config in masters:
         h = History("Liquibase", master, config, linear_by_design=True)
         changesets: list[_ChangeSet] = []
-        _expand(repo, master, cache, [], [], changesets, h.problems)
+        _expand(repo, master, cache, [], set(), changesets, h.problems)
         _revisions(repo, h, changesets)
         out.append(h)
     return out
@@ -114,18 +115,25 @@ def _configured(repo: Repository):
         base = rel.rsplit("/", 1)[-1]
         if base.endswith(".properties") and ("liquibase" in base or base.startswith(("application", "bootstrap"))):
             for m in _CONFIG_KEYS.finditer(repo.text(rel) or ""):
-                yield rel, m[2]
+                if "${" not in m[2]:  # a placeholder filled in at run time
+                    yield rel, m[2]
         elif base.startswith(("application", "bootstrap")) and base.endswith((".yml", ".yaml")):
             docs = parsed(repo, rel, "yaml")
             for doc in docs if isinstance(docs, list) else []:
-                lb = doc.get("spring", {}).get("liquibase", {}) if isinstance(doc, dict) else {}
-                value = (lb.get("change-log") or lb.get("changeLog")) if isinstance(lb, dict) else None
-                if isinstance(value, str):
+                lb = _get(doc, "spring", "liquibase")
+                value = _get(lb, "change-log") or _get(lb, "changeLog")
+                if isinstance(value, str) and "${" not in value:
                     yield rel, value
         elif base in ("pom.xml", "build.gradle", "build.gradle.kts"):
             for m in _BUILD_KEY.finditer(repo.text(rel) or ""):
                 if "${" not in (m[1] or m[2]):
                     yield rel, m[1] or m[2]
+
+
+def _get(data, *keys):
+    for key in keys:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data
 
 
 def _looks_like_liquibase(repo: Repository, rel: str) -> bool:
@@ -173,11 +181,14 @@ def _has_prefix(files: list[str], prefix: str, exact: bool = False) -> bool:
 
 # -- following includes --------------------------------------------------------------------------
 
-def _expand(repo: Repository, rel: str, cache: dict, stack: list[str], visited: list[str],
+def _expand(repo: Repository, rel: str, cache: dict, stack: list[str], visited: set[str],
             out: list[_ChangeSet], problems: list[Problem]) -> None:
     """Depth-first, in document order, as Liquibase runs them."""
+    if len(stack) >= _MAX_DEPTH:
+        problems.append(Problem(rel, f"includes nested more than {_MAX_DEPTH} deep; not followed further"))
+        return
     stack.append(rel)
-    visited.append(rel)
+    visited.add(rel)
     if rel not in cache:
         cache[rel] = _load(repo, rel)
     log = cache[rel]

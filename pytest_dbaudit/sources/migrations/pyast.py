@@ -78,8 +78,11 @@ def sql_kind(sql: str) -> tuple[bool, bool]:
 
 
 def string_of(node: ast.AST | None) -> str | None:
-    """A literal string, including ``sa.text("...")`` / ``text("...")`` wrappers."""
+    """A literal string, including ``sa.text("...")`` / ``text("...")`` wrappers and Django's lists of
+    statements (joined into one script)."""
     if isinstance(node, ast.Call) and call_name(node) == "text" and node.args:
         node = node.args[0]
     value = literal(node)
+    if isinstance(value, (list, tuple)) and value and all(isinstance(v, str) for v in value):
+        return ";\n".join(v.strip().rstrip(";") for v in value) + ";"
     return value if isinstance(value, str) else None

@@ -173,6 +173,10 @@ def _plain(repo: Repository, claimed: set[str]) -> list[History]:
     out = []
     for folder, files in folders.items():
         texts = {rel: repo.text(rel) or "" for rel, _ in files}
+        # Liquibase's formatted SQL changelogs belong to Liquibase's history, not to a folder of their own.
+        files = [(rel, m) for rel, m in files if not texts[rel].lstrip().lower().startswith("--liquibase formatted sql")]
+        if not files:
+            continue
         tool = "dbmate" if any(_DBMATE.search(t) for t in texts.values()) else \
             "goose" if any(_GOOSE.search(t) for t in texts.values()) else "SQL files"
         history = History(tool, folder, linear_by_design=True, has_down_migrations=tool != "SQL files")

@@ -14,7 +14,9 @@ depends_on = None
 
 def upgrade() -> None:
     op.add_column("orders", sa.Column("status", sa.String(20), server_default="new", nullable=False))
-    op.create_index("ix_orders_status", "orders", ["status"])
+    # Built without blocking writes to orders; CONCURRENTLY cannot run inside a transaction.
+    with op.get_context().autocommit_block():
+        op.create_index("ix_orders_status", "orders", ["status"], postgresql_concurrently=True, if_not_exists=True)
 
 
 def downgrade() -> None:

@@ -7,6 +7,8 @@ config = context.config
 def run_migrations_offline():
     context.configure(url=config.get_main_option("sqlalchemy.url"), literal_binds=True)
     with context.begin_transaction():
+        context.execute("SET lock_timeout = '5s'")
+        context.execute("SET statement_timeout = '15min'")
         context.run_migrations()
 
 
@@ -16,6 +18,8 @@ def run_migrations_online():
     with engine.connect() as connection:
         context.configure(connection=connection)
         with context.begin_transaction():
+            context.execute("SET lock_timeout = '5s'")
+            context.execute("SET statement_timeout = '15min'")
             context.run_migrations()
 
 

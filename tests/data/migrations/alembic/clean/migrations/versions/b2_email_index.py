@@ -10,7 +10,7 @@ depends_on = None
 
 def upgrade():
     with op.get_context().autocommit_block():
-        op.execute("CREATE INDEX CONCURRENTLY customer_email ON customer (email)")
+        op.execute("CREATE INDEX CONCURRENTLY IF NOT EXISTS customer_email ON customer (email)")
 
 
 def downgrade():

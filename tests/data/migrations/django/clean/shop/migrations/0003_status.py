@@ -6,5 +6,9 @@ class Migration(migrations.Migration):
     dependencies = [("shop", "0002_currency")]
 
     operations = [
-        migrations.RunSQL("CREATE INDEX CONCURRENTLY order_total ON shop_order (total)", reverse_sql="DROP INDEX CONCURRENTLY order_total"),
+        migrations.RunSQL(
+            ["SET lock_timeout = '5s'", "SET statement_timeout = '15min'",
+             "CREATE INDEX CONCURRENTLY IF NOT EXISTS order_total ON shop_order (total)"],
+            reverse_sql="DROP INDEX CONCURRENTLY IF EXISTS order_total",
+        ),
     ]

@@ -1,0 +1,5 @@
+class RemoveLegacyFlagFromUsers < ActiveRecord::Migration[7.1]
+  def change
+    remove_column :users, :legacy_flag
+  end
+end

@@ -1,0 +1,11 @@
+'use strict';
+
+module.exports = {
+  async up(queryInterface) {
+    await queryInterface.sequelize.query('CREATE INDEX CONCURRENTLY users_email_idx ON "Users" (email)');
+  },
+
+  async down(queryInterface) {
+    await queryInterface.sequelize.query('DROP INDEX CONCURRENTLY users_email_idx');
+  },
+};

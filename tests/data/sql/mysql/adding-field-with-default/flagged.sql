@@ -1,0 +1,1 @@
+ALTER TABLE users ADD COLUMN api_key CHAR(36) DEFAULT (UUID());

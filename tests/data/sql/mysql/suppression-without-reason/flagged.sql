@@ -1,0 +1,2 @@
+# dbaudit: ignore[ban-drop-column]
+ALTER TABLE users DROP COLUMN legacy_flag;

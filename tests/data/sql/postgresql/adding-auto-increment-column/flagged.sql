@@ -1,0 +1,3 @@
+SET lock_timeout = '2s';
+SET statement_timeout = '60s';
+ALTER TABLE events ADD COLUMN IF NOT EXISTS seq bigint GENERATED ALWAYS AS IDENTITY;

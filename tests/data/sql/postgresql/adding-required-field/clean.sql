@@ -1,0 +1,4 @@
+SET lock_timeout = '2s';
+SET statement_timeout = '60s';
+ALTER TABLE orders ADD COLUMN IF NOT EXISTS tenant_id bigint;
+ALTER TABLE orders ADD COLUMN IF NOT EXISTS source text NOT NULL DEFAULT 'web';

@@ -1,0 +1,5 @@
+SET lock_timeout = '2s';
+SET statement_timeout = '60s';
+BEGIN;
+ALTER TABLE orders ADD COLUMN IF NOT EXISTS note text;
+COMMIT;

@@ -1,0 +1,3 @@
+SET lock_timeout = '2s';
+SET statement_timeout = '60s';
+CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_customer_id_idx ON orders (customer_id);

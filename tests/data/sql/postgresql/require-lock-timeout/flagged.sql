@@ -1,0 +1,2 @@
+SET statement_timeout = '60s';
+ALTER TABLE orders ADD COLUMN IF NOT EXISTS note text;

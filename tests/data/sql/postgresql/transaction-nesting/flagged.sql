@@ -1,0 +1,8 @@
+SET lock_timeout = '2s';
+SET statement_timeout = '60s';
+BEGIN;
+ALTER TABLE orders ADD COLUMN IF NOT EXISTS note text;
+BEGIN;
+ALTER TABLE orders ADD COLUMN IF NOT EXISTS tracking_code text;
+COMMIT;
+COMMIT;
