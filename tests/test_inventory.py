@@ -265,3 +265,32 @@ def test_application_settings_name_their_databases(tmp_path):
     assert stores[("cache.internal/0", "app-config")].kind == "cache"
     assert ("(from the environment)", "app-config") in stores
     assert not [k for k in stores if "docs.example.com" in k[0]]
+
+
+def test_queues_object_storage_and_search_are_data_stores(tmp_path):
+    write(tmp_path, {
+        "docker-compose.yml": "services:\n  db:\n    image: postgres:16.16\n    volumes: ['pg:/var/lib/postgresql/data']\n"
+                              "  mq:\n    image: rabbitmq:3.13-management\n    ports: ['5672:5672']\n"
+                              "  files:\n    image: minio/minio:RELEASE.2025-01-20T14-49-07Z\n"
+                              "  worker:\n    image: shop/worker:1.0\n    environment:\n"
+                              "      BROKER_URL: amqp://mq:5672\n      S3_ENDPOINT: http://files:9000\n"
+                              "volumes:\n  pg: {}\n",
+        "infra/main.tf": 'resource "aws_sqs_queue" "orders" {\n  name = "orders"\n}\n'
+                         'resource "aws_s3_bucket" "pg_backups" {\n  bucket = "shop-pg-backups"\n  object_lock_enabled = true\n}\n'
+                         'resource "aws_s3_bucket" "assets" {\n  bucket = "shop-assets"\n}\n',
+    })
+    inv = inventory_of(Repository(tmp_path))
+    stores = {s.name: s for s in inv.stores}
+    assert (stores["mq"].kind, stores["mq"].engine, stores["mq"].used_by) == ("queue", "rabbitmq", ["worker"])
+    assert (stores["files"].kind, stores["files"].used_by) == ("object-storage", ["worker"])
+    assert stores["aws_sqs_queue.orders"].kind == "queue"
+    backups = stores["aws_s3_bucket.pg_backups"]
+    assert (backups.kind, backups.settings["purpose"], backups.settings["object_lock"]) == ("object-storage", "backups", True)
+    assert "aws_s3_bucket.assets" not in stores  # a bucket that holds no backups is not a data store of the audit
+    # the queue's published port is not a database port
+    from pytest_dbaudit.audit import Audit, Options
+    from pytest_dbaudit.targets import REPO
+
+    audit = Audit(Options(repo=tmp_path, rootdir=tmp_path, containers=False))
+    result, _ = audit.run(audit.catalog.items["SE-09"], "static", REPO)
+    assert not any("mq" in f.message for f in result.findings)

@@ -78,7 +78,7 @@ def private_network_only(repo, ctx):
                                     location=s.declared[0], observed=True, expected="delegated_subnet_id or "
                                     "public_network_access_enabled = false"))
     for s in inventory_of(repo).stores:
-        if s.source != "compose":
+        if s.source != "compose" or s.kind not in ("relational", "document", "cache", "key-value", "analytical"):
             continue
         for port in public_ports(s.settings.get("published_ports") or []):
             findings.append(Finding(

@@ -19,7 +19,37 @@ from .walk import Repository
 
 KINDS = {"postgresql": "relational", "mysql": "relational", "mariadb": "relational", "sqlserver": "relational",
          "oracle": "relational", "cockroachdb": "relational", "mongodb": "document", "redis": "cache",
-         "clickhouse": "analytical", "valkey": "cache", "memcached": "cache"}
+         "clickhouse": "analytical", "valkey": "cache", "memcached": "cache", "rabbitmq": "queue", "kafka": "queue",
+         "nats": "queue", "sqs": "queue", "pubsub": "queue", "activemq": "queue", "minio": "object-storage",
+         "s3": "object-storage", "gcs": "object-storage", "elasticsearch": "search", "opensearch": "search",
+         "dynamodb": "key-value", "documentdb": "document", "cosmosdb": "document"}
+# Data stores that are not databases, by image: queues, object storage, search. They belong in the
+# inventory (seed 001 catalogs every data store) but not in the stack's database signal.
+OTHER_IMAGES = {"rabbitmq": "rabbitmq", "bitnami/rabbitmq": "rabbitmq", "apache/kafka": "kafka",
+                "bitnami/kafka": "kafka", "confluentinc/cp-kafka": "kafka", "redpandadata/redpanda": "kafka",
+                "docker.redpanda.com/redpandadata/redpanda": "kafka", "nats": "nats", "minio/minio": "minio",
+                "bitnami/minio": "minio", "quay.io/minio/minio": "minio", "memcached": "memcached",
+                "bitnami/memcached": "memcached", "elasticsearch": "elasticsearch",
+                "docker.elastic.co/elasticsearch/elasticsearch": "elasticsearch",
+                "opensearchproject/opensearch": "opensearch", "apache/activemq-artemis": "activemq"}
+# Terraform resources of those stores -> engine. Buckets count when they hold backups (name or tags say so).
+TF_OTHER = {"aws_sqs_queue": "sqs", "aws_msk_cluster": "kafka", "aws_mq_broker": "activemq",
+            "google_pubsub_topic": "pubsub", "aws_dynamodb_table": "dynamodb", "aws_docdb_cluster": "documentdb",
+            "azurerm_cosmosdb_account": "cosmosdb", "google_redis_instance": "redis", "azurerm_redis_cache": "redis",
+            "aws_opensearch_domain": "opensearch", "aws_s3_bucket": "s3", "google_storage_bucket": "gcs"}
+_BACKUP_BUCKET = re.compile(r"backup|wal|archive|snapshot|dump|pgbackrest|barman", re.IGNORECASE)
+
+
+def store_engine(image: str) -> str | None:
+    """The engine an image runs: a database (stack.image_engine) or another data store."""
+    engine = image_engine(image)
+    if engine:
+        return engine
+    name = image.rsplit("@", 1)[0]
+    name = name.rsplit(":", 1)[0] if ":" in name.rsplit("/", 1)[-1] else name
+    for prefix in ("docker.io/library/", "docker.io/", "library/"):
+        name = name[len(prefix):] if name.startswith(prefix) else name
+    return OTHER_IMAGES.get(name)
 POOLER_IMAGES = ("pgbouncer", "pgcat", "odyssey", "proxysql", "pgpool")
 EXPORTER_IMAGES = ("postgres-exporter", "postgres_exporter", "mysqld-exporter", "mysqld_exporter",
                    "mongodb-exporter", "redis_exporter", "redis-exporter")
@@ -110,7 +140,7 @@ def _from_compose(repo: Repository, inv: Inventory) -> None:
             inv.poolers.append(f"{svc.location} ({image})")
         if any(p in lowered for p in EXPORTER_IMAGES):
             inv.exporters.append(f"{svc.location} ({image})")
-        engine = image_engine(image) if image else None
+        engine = store_engine(image) if image else None
         if not engine:
             continue
         named_volume = any(not v.startswith((".", "/")) and ":" in v for v in svc.volumes)
@@ -268,9 +298,27 @@ def _from_terraform(repo: Repository, inv: Inventory) -> None:
                 store.settings["log_exports"] = [str(_first(e).get("category") or _first(e).get("category_group"))
                                                  for d in logs for e in (d.attrs.get("enabled_log") or [])]
         inv.stores.append(store)
+    _other_cloud_stores(tf, inv)
     _inherit_from_primaries(inv.stores)
     _aws_backup_copies(tf, inv.stores)
     inv.poolers += [f"{b.location} (aws_db_proxy)" for b in tf.resources("aws_db_proxy")]
+
+
+def _other_cloud_stores(tf: TerraformModel, inv: Inventory) -> None:
+    """Queues, key-value and document services, and buckets that hold backups."""
+    for b in tf.resources(*TF_OTHER):
+        engine = TF_OTHER[b.type]
+        if engine in ("s3", "gcs"):
+            label = " ".join(str(tf.value(b, k) or "") for k in ("bucket", "name", "tags")) + " " + b.name
+            if not _BACKUP_BUCKET.search(label):
+                continue
+        store = Store(b.address, engine, None, "terraform", [b.location],
+                      settings={"cloud": b.type.split("_", 1)[0].replace("google", "gcp").replace("azurerm", "azure")})
+        if engine in ("s3", "gcs"):
+            store.settings["purpose"] = "backups"
+            _keep(store, "object_lock", tf.value(b, "object_lock_enabled"))
+        _keep(store, "region", tf.region(b))
+        inv.stores.append(store)
 
 
 def _inherit_from_primaries(stores: list[Store]) -> None:
@@ -354,7 +402,7 @@ def _from_kubernetes(repo: Repository, inv: Inventory) -> None:
                 inv.poolers.append(f"{w.location} ({c.image})")
             if any(p in lowered for p in EXPORTER_IMAGES):
                 inv.exporters.append(f"{w.location} ({c.image})")
-            engine = image_engine(c.image) if c.image else None
+            engine = store_engine(c.image) if c.image else None
             if not engine:
                 continue
             persistent = bool(w.claim_templates or w.claims)
