@@ -25,12 +25,13 @@ else:  # pragma: no cover
 
 TOP_KEYS = {
     "targets", "catalog", "thresholds", "waivers", "attestations", "attestation_max_age_days",
-    "throwaway", "drill_engines", "fail_under", "fail_on", "live", "alembic", "data_stores",
+    "throwaway", "drill_engines", "fail_under", "fail_on", "live", "alembic", "data_stores", "drills",
 }
 DATA_STORE_KEYS = {"name", "engine", "owner", "purpose", "backup", "notes", "external"}
 THROWAWAY_KEYS = {"containers", "postgresql", "mysql", "mariadb", "images"}
 LIVE_KEYS = {"statement_timeout_ms", "lock_timeout_ms", "connect_timeout_s"}
 ALEMBIC_KEYS = {"env", "url_env", "timeout_s"}
+DRILLS_KEYS = {"seed_rows", "progress_after_s", "timeout_s"}
 WAIVER_KEYS = {"id", "target", "reason", "expires", "owner", "ticket"}
 ATTEST_KEYS = {"id", "by", "date", "statement", "evidence"}
 TARGET_KEYS = {"name", "url", "url_env"}
@@ -82,6 +83,9 @@ class AuditConfig:
         default_factory=lambda: {"statement_timeout_ms": 5000, "lock_timeout_ms": 1000, "connect_timeout_s": 5}
     )
     alembic: dict[str, Any] = field(default_factory=lambda: {"env": {}, "url_env": [], "timeout_s": 300})
+    # seed_rows > 0: seeded-data mode; progress lines once a drill has run progress_after_s seconds;
+    # timeout_s bounds one SQL-file history's round trip (Alembic: alembic.timeout_s)
+    drills: dict[str, Any] = field(default_factory=lambda: {"seed_rows": 0, "progress_after_s": 5, "timeout_s": 300})
     data_stores: list[dict[str, str]] | None = None  # the documented catalog of data stores, if kept here
 
 
@@ -339,6 +343,18 @@ def load_config(found: tuple[Path, dict[str, Any] | None] | None, sections: list
         if not isinstance(timeout, (int, float)) or timeout <= 0:
             raise err("alembic.timeout_s", "must be a positive number")
         cfg.alembic = {"env": env, "url_env": url_env, "timeout_s": timeout}
+    if "drills" in raw:
+        dr = _check_keys(raw["drills"], DRILLS_KEYS, "drills", err)
+        seed = dr.get("seed_rows", 0)
+        if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed <= 1000:
+            raise err("drills.seed_rows", f"must be a whole number of rows 0-1000 (0: no seeding), got {seed!r}")
+        after = dr.get("progress_after_s", 5)
+        if not isinstance(after, (int, float)) or isinstance(after, bool) or after < 0:
+            raise err("drills.progress_after_s", f"must be a number of seconds >= 0, got {after!r}")
+        timeout = dr.get("timeout_s", 300)
+        if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout <= 0:
+            raise err("drills.timeout_s", f"must be a positive number, got {timeout!r}")
+        cfg.drills = {"seed_rows": seed, "progress_after_s": after, "timeout_s": timeout}
     return cfg
 
 

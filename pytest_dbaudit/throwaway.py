@@ -4,14 +4,15 @@ Where a server comes from, in order: a container started by testcontainers (one 
 run) when a Docker engine answers; else a server named by ``DBAUDIT_THROWAWAY_POSTGRESQL`` / ``_MYSQL`` / ``_MARIADB`` or in the
 audit config (``throwaway.postgresql`` / ``throwaway.mysql`` / ``throwaway.mariadb``); else, for SQLite, a
 temporary file. Each drill gets a fresh database: a clone of a per-run template on PostgreSQL,
-``CREATE DATABASE`` on MySQL/MariaDB. Everything created is dropped at the end of the run;
-containers carry labels naming the owning process, so ones left by a killed run are removed by
-the next run.
+``CREATE DATABASE`` on MySQL/MariaDB. A drill drops its databases when it is done (``drop``);
+whatever is left is dropped at the end of the run. Containers carry labels naming the owning
+process, so ones left by a killed run are removed by the next run.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import itertools
 import os
 import secrets
@@ -76,15 +77,20 @@ class _Server:
         parts = urlsplit(driver_url(self.admin_url))
         return parts._replace(path=f"/{name}").geturl()
 
+    def drop(self, name: str) -> None:
+        if self.engine == "postgresql":
+            self._exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        else:
+            self._exec(f"DROP DATABASE IF EXISTS `{name}`")
+        if name in self.created:
+            self.created.remove(name)
+
     def close(self) -> list[str]:
         problems = []
         if self.container is None:
-            for name in reversed(self.created):
+            for name in list(reversed(self.created)):
                 try:
-                    if self.engine == "postgresql":
-                        self._exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-                    else:
-                        self._exec(f"DROP DATABASE IF EXISTS `{name}`")
+                    self.drop(name)
                 except Exception as exc:  # keep dropping the others
                     problems.append(f"could not drop {name}: {redact(str(exc).splitlines()[0])}")
         self._admin.dispose()
@@ -121,6 +127,23 @@ class ThrowawayProvider:
         server = self._server(engine)
         url = server.create(name)
         return ThrowawayDatabase(engine, url, safe_label(url), server.source)
+
+    def drop(self, db: ThrowawayDatabase) -> None:
+        """Drop one database now rather than at the end of the run (best effort: else at the end)."""
+        if self._closed:
+            return
+        if db.engine == "sqlite":
+            path = db.url[len("sqlite:///"):]
+            if self._tmpdir and path.startswith(self._tmpdir):
+                for suffix in ("", "-journal", "-wal", "-shm"):
+                    with contextlib.suppress(OSError):
+                        os.remove(path + suffix)
+            return
+        server = self._servers.get(db.engine)
+        if isinstance(server, _Server):
+            name = urlsplit(db.url).path.lstrip("/")
+            with contextlib.suppress(Exception):
+                server.drop(name)
 
     def availability(self, engine: str) -> str:
         """Where this engine's databases come from, or raise TargetUnavailable with the reason."""

@@ -30,5 +30,9 @@ class DrillSubject:
         except TargetUnavailable as exc:
             raise NotApplicable(str(exc)) from None
 
+    def release(self, db) -> None:
+        """Drop a database from ``fresh_database`` now (else it is dropped at the end of the run)."""
+        self.audit.throwaway().drop(db)
+
     def availability(self) -> str:
         return self.audit.throwaway().availability(self.engine)

@@ -22,12 +22,12 @@ def fingerprint(engine: Any) -> dict[str, Any]:
         }
         pk = insp.get_pk_constraint(table).get("constrained_columns") or []
         fks = sorted(
-            f"{','.join(fk['constrained_columns'])}->{fk['referred_table']}({','.join(fk['referred_columns'])})"
+            f"({', '.join(fk['constrained_columns'])}) -> {fk['referred_table']} ({', '.join(fk['referred_columns'])})"
             for fk in insp.get_foreign_keys(table)
         )
-        idx = sorted(f"{i['name']}:{','.join(str(c) for c in i['column_names'])}:{bool(i['unique'])}"
+        idx = sorted(f"{i['name']} ({', '.join(str(c) for c in i['column_names'])}){' unique' if i['unique'] else ''}"
                      for i in insp.get_indexes(table))
-        uq = sorted(",".join(u["column_names"]) for u in insp.get_unique_constraints(table))
+        uq = sorted(", ".join(u["column_names"]) for u in insp.get_unique_constraints(table))
         out[table] = {"columns": cols, "pk": pk, "fks": fks, "indexes": idx, "uniques": uq}
     return out
 
@@ -51,7 +51,15 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
         for c in sorted(set(a["columns"]) & set(b["columns"])):
             if a["columns"][c] != b["columns"][c]:
                 lines.append(f"column {t}.{c} changed: {b['columns'][c]} -> {a['columns'][c]}")
-        for key in ("pk", "fks", "indexes", "uniques"):
-            if b[key] != a[key]:
-                lines.append(f"{key} of {t} changed: {b[key]} -> {a[key]}")
+        if b["pk"] != a["pk"]:
+            lines.append(f"primary key of {t} changed: ({', '.join(b['pk'])}) -> ({', '.join(a['pk'])})")
+        for key, what in (("indexes", "index"), ("fks", "foreign key"), ("uniques", "unique constraint")):
+            for entry in sorted(set(b[key]) - set(a[key])):
+                lines.append(f"{what} {_on(key, entry)} on {t} missing")
+            for entry in sorted(set(a[key]) - set(b[key])):
+                lines.append(f"{what} {_on(key, entry)} on {t} left behind")
     return lines
+
+
+def _on(key: str, entry: str) -> str:
+    return f"({entry})" if key == "uniques" else entry
