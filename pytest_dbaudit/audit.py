@@ -102,6 +102,7 @@ class Audit:
         self._repo = None
         self._live: dict[str, Any] = {}
         self._throwaway = None
+        self.pytest_config: Any = None  # set by the plugin; None when the audit runs outside pytest
 
     # -- sources, opened once --------------------------------------------------------------------
     def repository(self):

@@ -65,7 +65,7 @@ def make_audit(config: pytest.Config):
     from .audit import Audit, Options
 
     repo = config.getoption("dbaudit_repo")
-    return Audit(Options(
+    audit = Audit(Options(
         repo=Path(repo).resolve() if repo else config.rootpath,
         rootdir=config.rootpath,
         dbs=list(config.getoption("dbaudit_db") or []),
@@ -75,6 +75,8 @@ def make_audit(config: pytest.Config):
         drill_engines=list(config.getoption("dbaudit_drill_engine") or []),
         containers=not config.getoption("dbaudit_no_containers"),
     ))
+    audit.pytest_config = config  # long drills write progress lines to its terminal
+    return audit
 
 
 def _audit(request: pytest.FixtureRequest):

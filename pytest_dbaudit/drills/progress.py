@@ -3,13 +3,13 @@
 A drill runs inside its item's setup, where pytest captures output. The lines go through the
 terminal reporter with capture suspended, as pytest's own live logging does, so they show with
 normal pytest output. They stay quiet under ``-q``, on pytest-xdist workers (whose output pytest
-does not show), outside pytest, and for drills shorter than ``drills.progress_after_s``.
+does not show), outside pytest (the audit has no pytest config), and for drills shorter than
+``drills.progress_after_s``.
 """
 
 from __future__ import annotations
 
 import contextlib
-import sys
 import time
 from typing import Any, Callable
 
@@ -18,13 +18,13 @@ class Progress:
     """``progress(n, total, revision_id)``: one line per revision once the drill has run ``after_s``
     seconds, then at most one a second (every revision when ``after_s`` is 0)."""
 
-    def __init__(self, prefix: str, after_s: float, write: Callable[[str], None] | None = None):
+    def __init__(self, prefix: str, after_s: float, write: Callable[[str], None] | None):
         self.prefix = prefix
         self.after_s = max(0.0, float(after_s))
         self.started = time.monotonic()
         self.last: float | None = None
         self.context = ""
-        self._write = write or terminal_writer()
+        self._write = write
 
     def __call__(self, n: int, total: int, revision: str, kind: str = "revision") -> None:
         if self._write is None:
@@ -38,9 +38,8 @@ class Progress:
         self._write(f"{self.prefix}: {kind} {n} of {total} ({revision}){self.context}")
 
 
-def terminal_writer() -> Callable[[str], None] | None:
+def terminal_writer(config: Any) -> Callable[[str], None] | None:
     """A function writing one line to pytest's terminal, or None where nothing should be shown."""
-    config = _running_config()
     if config is None or hasattr(config, "workerinput"):
         return None
     verbosity = config.get_verbosity() if hasattr(config, "get_verbosity") else config.option.verbose
@@ -57,18 +56,3 @@ def terminal_writer() -> Callable[[str], None] | None:
             reporter.write_line(line)
 
     return write
-
-
-def _running_config() -> Any:
-    """The pytest config of the item being set up: the drill runs inside ``AuditItem.setup``."""
-    try:
-        import pytest
-    except ImportError:  # pragma: no cover
-        return None
-    frame = sys._getframe(1)
-    while frame is not None:
-        candidate = frame.f_locals.get("self")
-        if isinstance(candidate, pytest.Item):
-            return candidate.config
-        frame = frame.f_back
-    return None

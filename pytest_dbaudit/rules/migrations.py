@@ -307,7 +307,7 @@ def alembic_round_trip(drill, ctx):
     golang-migrate / Flyway-with-undo SQL files (up, down, compare the schema, up again, per revision).
     ``drills.seed_rows`` seeds every table before each upgrade and marks failures that only rows cause."""
     from ..drills import sql_drill
-    from ..drills.progress import Progress
+    from ..drills.progress import Progress, terminal_writer
     from ..sources.migrations import migrations_of
 
     configs = alembic_configs(drill.repo)
@@ -319,7 +319,8 @@ def alembic_round_trip(drill, ctx):
                             "down/undo scripts in the repository; drills for other tools are not available yet")
     options = drill.audit.cfg.drills
     seed_rows = options["seed_rows"]
-    progress = Progress(f"{ctx.item.id} drill", options["progress_after_s"])
+    progress = Progress(f"{ctx.item.id} drill", options["progress_after_s"],
+                        terminal_writer(drill.audit.pytest_config))
     if seed_rows:
         ctx.note(f"seeded mode: {seed_rows} row(s) in every table before each upgrade")
     findings = []
