@@ -30,6 +30,7 @@ class Options:
     fail_on: str | None = None
     drill_engines: list[str] = field(default_factory=list)
     containers: bool = True
+    allow_destructive: bool = False  # drills may create their databases on the --dbaudit-db servers
 
 
 @dataclass
@@ -132,7 +133,9 @@ class Audit:
         if self._throwaway is None:
             from .throwaway import ThrowawayProvider
 
-            self._throwaway = ThrowawayProvider(self.cfg.throwaway, use_containers=self.opts.containers)
+            live = {t.engine: t.url for t in self.live_targets if t.engine in ("postgresql", "mysql") and t.url}
+            self._throwaway = ThrowawayProvider(self.cfg.throwaway, use_containers=self.opts.containers,
+                                                live_servers=live, destructive=self.opts.allow_destructive)
         return self._throwaway
 
     def repo_models(self) -> dict:

@@ -40,6 +40,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="engine(s) for drills on throwaway databases: postgresql, mysql, mariadb, sqlite")
     group.addoption("--dbaudit-no-containers", action="store_true", default=False,
                     help="never start containers for throwaway databases; use configured servers or SQLite")
+    group.addoption("--dbaudit-allow-destructive", action="store_true", default=False,
+                    help="let drills create and drop their own throwaway databases on the --dbaudit-db servers when "
+                         "no container or configured server is available (the given databases are never written)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -74,6 +77,7 @@ def make_audit(config: pytest.Config):
         fail_on=config.getoption("dbaudit_fail_on"),
         drill_engines=list(config.getoption("dbaudit_drill_engine") or []),
         containers=not config.getoption("dbaudit_no_containers"),
+        allow_destructive=config.getoption("dbaudit_allow_destructive"),
     ))
     audit.pytest_config = config  # long drills write progress lines to its terminal
     return audit

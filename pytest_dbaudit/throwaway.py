@@ -103,9 +103,14 @@ class _Server:
 
 
 class ThrowawayProvider:
-    def __init__(self, settings: dict[str, Any], use_containers: bool = True):
+    def __init__(self, settings: dict[str, Any], use_containers: bool = True,
+                 live_servers: dict[str, str] | None = None, destructive: bool = False):
         self.settings = settings
         self.use_containers = use_containers and settings.get("containers", True)
+        # --dbaudit-db servers, engine -> URL. Only with --dbaudit-allow-destructive does a drill create
+        # (and drop) its own databases there; the given database itself is never written.
+        self.live_servers = live_servers or {}
+        self.destructive = destructive
         self.run_id = f"dbaudit_{os.getpid()}_{secrets.token_hex(3)}"
         self._servers: dict[str, _Server | TargetUnavailable] = {}
         self._counter = itertools.count(1)
@@ -196,6 +201,17 @@ class ThrowawayProvider:
                 reasons.append(f"configured server {safe_label(configured)}: {redact(str(exc).splitlines()[0])}")
         else:
             reasons.append(f"no server configured (throwaway.{engine} in the audit config)")
+        live = self.live_servers.get(engine) or (self.live_servers.get("mysql") if engine == "mariadb" else None)
+        if live and self.destructive:
+            try:
+                server = _Server(engine, live, f"--dbaudit-db server {safe_label(live)} (--dbaudit-allow-destructive)")
+                server._exec("SELECT 1")
+                return server
+            except Exception as exc:
+                reasons.append(f"--dbaudit-db server {safe_label(live)}: {redact(str(exc).splitlines()[0])}")
+        elif live:
+            reasons.append(f"the --dbaudit-db server {safe_label(live)} is used for drills only with "
+                           "--dbaudit-allow-destructive")
         raise TargetUnavailable(f"no throwaway {engine} database: " + "; ".join(reasons))
 
     def _container(self, engine: str) -> _Server:

@@ -170,3 +170,29 @@ def test_containers_removed_after_sigterm_and_after_kill(tmp_path, docker_images
         cwd=tmp_path / "c", env=_container_env(docker_images), capture_output=True, text=True, timeout=300)
     assert "downgrade of revision b2" in next_run.stdout, next_run.stdout[-3000:]
     assert container not in _our_containers()
+
+
+@pytest.mark.needs_postgres
+def test_drills_use_the_given_server_only_when_allowed(pytester, audit, scratch_pg, monkeypatch):
+    """--dbaudit-db names a database to read; drills create databases beside it only with
+    --dbaudit-allow-destructive, and never write to the given database itself."""
+    import sqlalchemy as sa
+
+    from pytest_dbaudit.targets import driver_url
+
+    admin, url, name = scratch_pg
+    monkeypatch.delenv("DBAUDIT_THROWAWAY_POSTGRESQL", raising=False)
+    write(pytester.path, {"drill.yaml": "throwaway:\n  containers: false\n"})
+    args = ("--dbaudit-repo", str(EXAMPLES / "mature_shop"), f"--dbaudit-config={pytester.path / 'drill.yaml'}",
+            "--dbaudit-db", url, "--dbaudit-drill-engine", "postgresql", "-k", "MG-04 and drill")
+    item = audit(*args).item("MG-04[drill-postgresql]")
+    assert item["outcome"] == "not-applicable"  # as with no server at all, with the way to allow it
+    assert "is used for drills only with --dbaudit-allow-destructive" in item["reason"]
+    run = audit(*args, "--dbaudit-allow-destructive")
+    assert run.outcome("MG-04[drill-postgresql]") == "pass"
+    assert any("(--dbaudit-allow-destructive)" in e for e in run.item("MG-04[drill-postgresql]")["evidence"])
+    engine = sa.create_engine(driver_url(url))
+    with engine.connect() as conn:  # the given database is as empty as it was
+        tables = conn.exec_driver_sql("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").scalar()
+    engine.dispose()
+    assert tables == 0
