@@ -196,3 +196,53 @@ def test_drills_use_the_given_server_only_when_allowed(pytester, audit, scratch_
         tables = conn.exec_driver_sql("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").scalar()
     engine.dispose()
     assert tables == 0
+
+
+DRIFT_ENV = '''
+from alembic import context
+from sqlalchemy import BigInteger, Column, MetaData, Table, Text, engine_from_config, pool
+
+config = context.config
+target_metadata = {metadata}
+
+
+def run_migrations_online():
+    engine = engine_from_config(config.get_section(config.config_ini_section), prefix="sqlalchemy.",
+                                poolclass=pool.NullPool)
+    with engine.connect() as connection:
+        context.configure(connection=connection, target_metadata=target_metadata)
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+run_migrations_online()
+'''
+DRIFT_METADATA = '''MetaData()
+Table("customer", target_metadata, Column("id", BigInteger, primary_key=True), Column("email", Text),
+      Column("name", Text), Column("phone", Text), Column("loyalty", Text))'''
+
+
+@pytest.mark.parametrize("metadata, outcome", [(DRIFT_METADATA, "fail"), ("None", "unknown")])
+def test_models_against_migrations(pytester, audit, postgres_admin_url, mariadb_admin_url, metadata, outcome):
+    import shutil
+
+    repo = pytester.path / "repo"
+    shutil.copytree(DATA / "migrations" / "alembic" / "clean", repo)
+    (repo / "migrations" / "env.py").write_text(DRIFT_ENV.format(metadata=metadata))
+    cfg = local_config(pytester, postgres_admin_url, mariadb_admin_url)
+    item = audit("--dbaudit-repo", str(repo), cfg, "--dbaudit-drill-engine", "postgresql", "-k", "MG-09").item(
+        "MG-09[drill-postgresql]")
+    assert item["outcome"] == outcome
+    if outcome == "fail":  # a model column no migration adds, and a migration index the models lack
+        assert item["findings"][0]["message"] == ("the models and the migrations differ on postgresql: "
+                                                  "add_column customer.loyalty; remove_index customer_email on customer")
+    else:
+        assert "env.py sets no target_metadata" in item["reason"]
+    assert not list(repo.rglob("*dbaudit_drift_check*"))  # the would-be revision file is never written
+
+
+def test_models_match_migrations_in_the_mature_example(pytester, audit, postgres_admin_url, mariadb_admin_url):
+    cfg = local_config(pytester, postgres_admin_url, mariadb_admin_url)
+    run = audit("--dbaudit-repo", str(EXAMPLES / "mature_shop"), cfg, "--dbaudit-drill-engine", "postgresql",
+                "-k", "MG-09")
+    assert run.outcome("MG-09[drill-postgresql]") == "pass"

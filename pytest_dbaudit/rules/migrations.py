@@ -434,3 +434,63 @@ def _run_child(ini: Path, url: str, settings: dict, extra: dict | None = None, p
         return {"failures": [{"phase": "drill", "revision": None,
                               "error": f"the Alembic environment exited with code {proc.returncode}: {tail_text}"}]}
     return result
+
+
+@check("MG-09", "drill")
+def models_match_migrations(drill, ctx):
+    """Alembic: after upgrading a throwaway database to the heads, autogenerate finds nothing to add
+    (the models env.py declares and the migrations agree). The would-be migration is never written."""
+    from ..drills.alembic_drift import MARKER
+
+    configs = alembic_configs(drill.repo)
+    if not configs:
+        raise NotApplicable("no Alembic configuration (alembic.ini): model drift is compared for Alembic histories")
+    findings, undecided = [], []
+    settings = drill.audit.cfg.alembic
+    for rel, ini in configs:
+        problem = _ini_problem(ini)
+        if problem:
+            undecided.append(f"{rel}: {problem}")
+            continue
+        db = drill.fresh_database()
+        try:
+            result = _child("pytest_dbaudit.drills.alembic_drift", MARKER, {"ini": str(ini), "url": db.url}, ini,
+                            db.url, settings)
+        finally:
+            drill.release(db)
+        if result.get("error"):
+            undecided.append(f"{rel}: {redact(result['error'])}")
+        elif not result.get("metadata", True):
+            undecided.append(f"{rel}: env.py sets no target_metadata, so there are no models to compare")
+        elif result.get("diffs"):
+            findings.append(Finding(f"the models and the migrations differ on {drill.engine}: "
+                                    + "; ".join(result["diffs"][:15]), location=rel, observed=result["diffs"],
+                                    expected="autogenerate finds nothing (alembic check)"))
+        else:
+            ctx.note(f"{rel}: the models match the schema the migrations build on {drill.engine} ({db.source})")
+    if findings:
+        return findings
+    if undecided:
+        raise Undecided("; ".join(undecided))
+    return []
+
+
+def _child(module: str, marker: str, request: dict, ini: Path, url: str, settings: dict) -> dict:
+    """Run a drill child module with the project's environment (alembic.env / url_env) and read its result."""
+    env = dict(os.environ)
+    env.update({k: str(v) for k, v in (settings.get("env") or {}).items()})
+    for name in settings.get("url_env") or []:
+        env[name] = url
+    env["DBAUDIT_DRILL_URL"] = url
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ini.parent), env.get("PYTHONPATH")]))
+    timeout = settings.get("timeout_s", 300)
+    try:
+        proc = subprocess.run([sys.executable, "-m", module], input=json.dumps(request), capture_output=True,
+                              text=True, cwd=ini.parent, env=env, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"error": f"timed out after {timeout} s"}
+    at = proc.stdout.rfind(marker)
+    if at < 0:
+        tail = redact((proc.stderr or proc.stdout).strip()[-300:])
+        return {"error": f"the Alembic environment exited with code {proc.returncode}: {tail}"}
+    return json.loads(proc.stdout[at + len(marker):].splitlines()[0])
