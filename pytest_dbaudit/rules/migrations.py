@@ -381,12 +381,7 @@ def _run_child(ini: Path, url: str, settings: dict, extra: dict | None = None, p
     """The Alembic runner in a child process; its progress lines are passed on while it runs."""
     import threading
 
-    env = dict(os.environ)
-    env.update(settings.get("env") or {})
-    for name in settings.get("url_env") or []:
-        env[name] = url
-    env["DBAUDIT_DRILL_URL"] = url
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ini.parent), env.get("PYTHONPATH")]))
+    env = _child_env(ini, url, settings)
     req = json.dumps({"ini": str(ini), "url": url, "progress": progress is not None, **(extra or {})})
     timeout = settings.get("timeout_s", 300)
     proc = subprocess.Popen([sys.executable, "-m", "pytest_dbaudit.drills.alembic_runner"], stdin=subprocess.PIPE,
@@ -476,13 +471,8 @@ def models_match_migrations(drill, ctx):
 
 
 def _child(module: str, marker: str, request: dict, ini: Path, url: str, settings: dict) -> dict:
-    """Run a drill child module with the project's environment (alembic.env / url_env) and read its result."""
-    env = dict(os.environ)
-    env.update({k: str(v) for k, v in (settings.get("env") or {}).items()})
-    for name in settings.get("url_env") or []:
-        env[name] = url
-    env["DBAUDIT_DRILL_URL"] = url
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ini.parent), env.get("PYTHONPATH")]))
+    """Run a drill child module with the project's environment and read its result."""
+    env = _child_env(ini, url, settings)
     timeout = settings.get("timeout_s", 300)
     try:
         proc = subprocess.run([sys.executable, "-m", module], input=json.dumps(request), capture_output=True,
@@ -494,3 +484,15 @@ def _child(module: str, marker: str, request: dict, ini: Path, url: str, setting
         tail = redact((proc.stderr or proc.stdout).strip()[-300:])
         return {"error": f"the Alembic environment exited with code {proc.returncode}: {tail}"}
     return json.loads(proc.stdout[at + len(marker):].splitlines()[0])
+
+
+def _child_env(ini: Path, url: str, settings: dict) -> dict[str, str]:
+    """The environment of a child running the project's env.py: the audit config's alembic.env, the throwaway
+    URL in every alembic.url_env variable and DBAUDIT_DRILL_URL, and the project on the import path."""
+    env = dict(os.environ)
+    env.update({k: str(v) for k, v in (settings.get("env") or {}).items()})
+    for name in settings.get("url_env") or []:
+        env[name] = url
+    env["DBAUDIT_DRILL_URL"] = url
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ini.parent), env.get("PYTHONPATH")]))
+    return env
