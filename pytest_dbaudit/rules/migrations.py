@@ -293,6 +293,42 @@ def _verdict(findings, undecided, judged, ctx):
     return []
 
 
+_CREATES = ("create_table", "CreateModel", "createTable", "create_join_table")
+
+
+def _creates_tables(r) -> bool:
+    if any(op in _CREATES for op in r.operations):
+        return True
+    return bool(r.up_sql) and "create table" in " ".join(r.up_sql.lower().split())
+
+
+@check("MG-10", "static")
+def baseline(repo, ctx):
+    """The first revision of each history creates tables (a history that starts by altering them needs a
+    database built by hand); a history longer than ``max_revisions`` should be squashed into a new baseline."""
+    limit = int(ctx.threshold("max_revisions"))
+    findings, judged = [], 0
+    for h in _histories(repo, ctx):
+        roots = [r for r in h.ordered() if not r.parents]
+        readable = [r for r in roots if r.operations or r.up_sql]
+        judged += bool(readable)
+        for r in readable:
+            if r.schema_change and not _creates_tables(r):
+                findings.append(Finding(f"{h.tool} revision {r.id} starts the history by changing tables it does not "
+                                        "create: an empty database cannot be built from the migrations",
+                                        location=r.location, observed=", ".join(r.operations) or "ALTER",
+                                        expected="a baseline revision that creates the schema"))
+            elif _creates_tables(r):
+                ctx.note(f"{h.label}: baseline {r.id} ({r.file}) creates tables")
+        if len(h.revisions) > limit:
+            findings.append(Finding(f"{h.label}: {len(h.revisions)} revisions; squash them into a new baseline",
+                                    location=h.root, observed=len(h.revisions), expected=f"<= {limit}",
+                                    severity="Low"))
+    if findings or judged:
+        return findings
+    raise Undecided("the first revision's operations or SQL could not be read statically")
+
+
 def alembic_configs(repo) -> list[tuple[str, Path]]:
     out = []
     for rel in repo.by_name("alembic.ini"):

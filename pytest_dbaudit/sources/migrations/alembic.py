@@ -9,8 +9,8 @@ import posixpath
 
 from ..structured import ParseError, parsed
 from ..walk import Repository
-from .model import Down, History, Problem, Revision, duplicates
-from .pyast import assignments, body_kind, call_name, calls, function, literal, sql_kind, string_of
+from .model import Down, History, Problem, Revision, duplicates, sql_kind
+from .pyast import assignments, body_kind, call_name, calls, function, literal, string_of
 
 _SCHEMA_OPS = {"create_table", "drop_table", "add_column", "drop_column", "alter_column", "create_index",
                "drop_index", "create_foreign_key", "create_unique_constraint", "create_check_constraint",

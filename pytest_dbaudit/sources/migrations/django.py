@@ -7,8 +7,8 @@ import ast
 import re
 
 from ..walk import Repository
-from .model import Down, History, Problem, Revision, duplicates
-from .pyast import call_name, literal, sql_kind, string_of
+from .model import Down, History, Problem, Revision, duplicates, sql_kind
+from .pyast import call_name, literal, string_of
 
 _NAME = re.compile(r"^(\d{4})_\w+\.py$")
 _SCHEMA_OPS = {"CreateModel", "DeleteModel", "AddField", "RemoveField", "AlterField", "RenameField", "RenameModel",

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from ..walk import Repository
 from .model import Down, History, Problem, Revision, chain, duplicates
-from .pyast import sql_kind
+from .model import sql_kind
 
 _FILE = re.compile(r"^(?P<ts>\d{8,})(?P<sep>[-_])(?P<name>[^/]+?)\.(?:[cm]?js|[cm]?ts)$")
 _NOT_MIGRATION = re.compile(r"\.(d|test|spec)\.[cm]?[jt]s$")

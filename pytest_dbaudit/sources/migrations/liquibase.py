@@ -19,7 +19,7 @@ from xml.parsers import expat
 from ..structured import ParseError, parsed
 from ..walk import Repository
 from .model import Down, History, Problem, Revision, chain
-from .pyast import sql_kind
+from .model import sql_kind
 
 _EXTS = (".xml", ".yaml", ".yml", ".json", ".sql")
 _MAX_DEPTH = 100  # include nesting

@@ -8,6 +8,7 @@ statically. A file that cannot be read as a migration is a ``Problem`` naming it
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -119,6 +120,22 @@ class Migrations:
             {"tool": h.tool, "root": h.root, "config": h.config, "revisions": len(h.revisions),
              "heads": [r.id for r in h.heads()], "problems": [str(p) for p in h.problems]}
             for h in self.histories]}
+
+
+_DATA_SQL = ("insert ", "update ", "delete ", "merge ", "copy ")
+_SCHEMA_SQL = ("create ", "alter ", "drop ", "rename ", "comment on")
+
+
+def sql_kind(sql: str) -> tuple[bool, bool]:
+    """(data change, schema change) of a SQL text, by its statements' leading keywords (a coarse split for
+    the history checks; the SQL rules parse statements properly)."""
+    data = schema = False
+    sql = re.sub(r"--[^\n]*|/\*.*?\*/", " ", sql, flags=re.S)
+    for stmt in sql.split(";"):
+        head = " ".join(stmt.split()).lower()[:12]
+        data = data or head.startswith(_DATA_SQL)
+        schema = schema or head.startswith(_SCHEMA_SQL)
+    return data, schema
 
 
 def chain(revisions: list[Revision]) -> list[Revision]:

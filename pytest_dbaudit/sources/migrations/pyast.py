@@ -6,8 +6,6 @@ import ast
 
 from .model import Down
 
-_DATA_SQL = ("insert ", "update ", "delete ", "merge ", "copy ")
-_SCHEMA_SQL = ("create ", "alter ", "drop ", "rename ", "comment on")
 
 
 def literal(node: ast.AST | None):
@@ -65,16 +63,6 @@ def calls(node: ast.AST) -> list[ast.Call]:
 def call_name(call: ast.Call) -> str:
     f = call.func
     return f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
-
-
-def sql_kind(sql: str) -> tuple[bool, bool]:
-    """(data change, schema change) of a SQL text, by its statements' leading keywords."""
-    data = schema = False
-    for stmt in sql.split(";"):
-        head = " ".join(stmt.split()).lower()[:12]
-        data = data or head.startswith(_DATA_SQL)
-        schema = schema or head.startswith(_SCHEMA_SQL)
-    return data, schema
 
 
 def string_of(node: ast.AST | None) -> str | None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from ..walk import Repository
 from .model import Down, History, Problem, Revision, chain, duplicates
-from .pyast import sql_kind
+from .model import sql_kind
 
 _FILE = re.compile(r"^(?P<root>(?:.*/)?db/(?:[^/]+/)*[^/]*migrate)/(?P<version>\d+)_(?P<name>\w+?)(?:\.\w+)?\.rb$")
 _CONFLICT = re.compile(r"^(<{7}|>{7})( |$)", re.M)

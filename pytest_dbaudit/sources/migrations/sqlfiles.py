@@ -7,7 +7,7 @@ import re
 
 from ..structured import ParseError, parsed
 from ..walk import Repository
-from .model import Down, History, Problem, Revision, chain, duplicates
+from .model import Down, History, Problem, Revision, chain, duplicates, sql_kind
 
 _FLYWAY = re.compile(r"^(?P<kind>[VU])(?P<version>\d+(?:[._]\d+)*)__(?P<name>.+)\.sql$")
 _FLYWAY_REPEATABLE = re.compile(r"^R__.+\.sql$")
@@ -33,6 +33,10 @@ def _blank(sql: str | None) -> bool:
 def read(repo: Repository) -> list[History]:
     claimed: set[str] = set()
     out = _prisma(repo, claimed) + _flyway(repo, claimed) + _golang(repo, claimed) + _plain(repo, claimed)
+    for h in out:
+        for r in h.revisions:
+            if r.up_sql:
+                r.data_change, r.schema_change = sql_kind(r.up_sql)
     return out
 
 
