@@ -1,5 +1,5 @@
 """The migrations model for Alembic, Django, Prisma, Flyway, golang-migrate, dbmate and goose, and the history
-rules (MG-02, MG-04, MG-07) on fixture histories with known defects and their clean twins."""
+rules (MG-02, MG-04, MG-06, MG-07) on fixture histories of every tool with known defects and their clean twins."""
 
 from pathlib import Path
 
@@ -68,7 +68,8 @@ def test_prisma_flyway_golang_defects():
     assert golang.by_id()["2_item_sku_index"].up_sql == "CREATE INDEX item_sku ON item (sku);\n"
 
 
-@pytest.mark.parametrize("tool", ["alembic", "django", "prisma", "flyway", "golang-migrate"])
+@pytest.mark.parametrize("tool", ["alembic", "django", "prisma", "flyway", "golang-migrate", "rails", "liquibase",
+                                  "knex", "sequelize", "typeorm"])
 def test_clean_twins_have_no_problem_and_pass(tool):
     (h,) = model(DATA / tool / "clean")
     assert h.problems == [] and len(h.heads()) == 1
@@ -87,7 +88,12 @@ def test_clean_twins_have_no_problem_and_pass(tool):
     ("alembic", 2, 3, "migrations/versions/b2_email_index.py:5"), ("django", 2, 2, "shop/migrations/0003_status.py:1"),
     ("prisma", 1, 0, "prisma/migrations/20260201120000_email_index/migration.sql:1"),
     ("flyway", 1, 3, "src/main/resources/db/migration/V2__account_email_index.sql:1"),
-    ("golang-migrate", 1, 2, "db/migrations/000002_item_sku_index.up.sql:1")])
+    ("golang-migrate", 1, 2, "db/migrations/000002_item_sku_index.up.sql:1"),
+    ("rails", 2, 3, "db/migrate/20240102090000_add_email_index_to_users.rb:1"),
+    ("knex", 2, 2, "db/migrations/20240102090000_add_users_email_index.js:1"),
+    ("sequelize", 2, 2, "database/migrations/20240102090000-add-users-email-index.js:1"),
+    ("typeorm", 2, 2, "src/migrations/1704200000000-AddUsersEmailIndex.ts:1"),
+    ("liquibase", 2, 2, "src/main/resources/db/changelog/sql/004-order-indexes.sql:1")])
 def test_every_defect_is_found(tool, mg02, mg04, unsafe):
     assert len(rule("MG-02", DATA / tool / "defects").findings) == mg02
     result = rule("MG-04", DATA / tool / "defects")
@@ -176,3 +182,13 @@ def test_revisions_added_out_of_order_in_git(tmp_path):
     assert f.location == "db/migrations/20260201_b.up.sql:1"
     assert f.message.endswith("20260201_b was added after 20260301_c but sorts before it: databases that already "
                               "ran 20260301_c skip or refuse it")
+
+
+def test_rules_switched_off_by_config_must_exist(tmp_path):
+    import shutil
+
+    shutil.copytree(DATA / "knex" / "clean", tmp_path / "repo")
+    (tmp_path / "repo" / "dbaudit.yaml").write_text('thresholds:\n  MG-06: {disabled_rules: "require-lock-timeuot"}\n')
+    result = rule("MG-06", tmp_path / "repo")
+    assert result.outcome.value == "unknown"
+    assert "disabled_rules names rules that do not exist: require-lock-timeuot" in result.reason

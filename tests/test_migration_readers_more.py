@@ -71,7 +71,7 @@ def test_rails_clean():
                                    "20240106090000_add_role_to_users"])
     assert h.problems == [] and downs(h) == {}
     index = h.by_id()["20240102090000_add_email_index_to_users"]
-    assert index.up_sql == "CREATE INDEX CONCURRENTLY index_users_on_email ON users (email);"
+    assert index.up_sql == "CREATE INDEX CONCURRENTLY IF NOT EXISTS index_users_on_email ON users (email);"
     assert h.by_id()["20240103090000_backfill_user_display_names"].down_sql == \
         "UPDATE users SET display_name = NULL WHERE display_name = split_part(email, '@', 1);"
 
@@ -203,7 +203,7 @@ def test_liquibase_clean():
     assert_chained(h, ["alice:1", "alice:2", "alice:3", "bob:orders-1", "bob:orders-2", "carol:3", "dave:4", "dave:5",
                        "erin:6"])
     assert h.problems == [] and downs(h) == {}
-    assert h.by_id()["dave:4"].up_sql == "CREATE INDEX CONCURRENTLY idx_orders_customer_id ON orders (customer_id);"
+    assert h.by_id()["dave:4"].up_sql == "CREATE INDEX CONCURRENTLY IF NOT EXISTS idx_orders_customer_id ON orders (customer_id);"
 
 
 def test_liquibase_forms(tmp_path):
@@ -343,15 +343,15 @@ def test_typeorm_defects():
     ("Knex", "knex", "db/migrations",
      ["20240101090000_create_users", "20240102090000_add_users_email_index", "20240103090000_create_orders",
       "20240104090000_seed_order_statuses", "20240104100000_add_status_to_orders", "20240105090000_add_order_totals"],
-     "CREATE INDEX CONCURRENTLY users_email_idx ON users (email);"),
+     "CREATE INDEX CONCURRENTLY IF NOT EXISTS users_email_idx ON users (email);"),
     ("Sequelize", "sequelize", "database/migrations",
      ["20240101090000-create-users", "20240102090000-add-users-email-index", "20240103090000-create-orders",
       "20240104090000-seed-order-statuses", "20240104100000-add-status-to-orders", "20240105090000-add-order-totals"],
-     'CREATE INDEX CONCURRENTLY users_email_idx ON "Users" (email);'),
+     'CREATE INDEX CONCURRENTLY IF NOT EXISTS users_email_idx ON "Users" (email);'),
     ("TypeORM", "typeorm", "src/migrations",
      ["1704100000000-CreateUsers", "1704200000000-AddUsersEmailIndex", "1704300000000-CreateOrders",
       "1704400000000-SeedOrderStatuses", "1704410000000-AddStatusToOrders", "1704500000000-AddOrderTotals"],
-     'CREATE INDEX CONCURRENTLY "IDX_users_email" ON "users" ("email");'),
+     'CREATE INDEX CONCURRENTLY IF NOT EXISTS "IDX_users_email" ON "users" ("email");'),
 ])
 def test_js_clean(tool, folder, root, ids, index_sql):
     h = only(MIGRATIONS / folder / "clean", tool)

@@ -172,10 +172,11 @@ def data_changes_separate(repo, ctx):
 # Whether each tool runs a migration inside one transaction by default (on PostgreSQL), and the
 # marker in a revision's file that turns that off. Prisma and golang-migrate send a file as one
 # multi-statement query, which PostgreSQL runs as one implicit transaction.
-_IN_TRANSACTION = {"Django": "atomic = False", "Flyway": None, "Liquibase": 'runInTransaction="false"',
-                   "Rails": "disable_ddl_transaction!", "Knex": "transaction: false", "TypeORM": "transaction = false",
-                   "dbmate": "transaction:false", "goose": "+goose NO TRANSACTION", "Prisma Migrate": None,
-                   "golang-migrate": None}
+_IN_TRANSACTION = {"Django": ("atomic = False",), "Flyway": (), "Prisma Migrate": (), "golang-migrate": (),
+                   "Liquibase": ('runInTransaction="false"', "runInTransaction:false"),
+                   "Rails": ("disable_ddl_transaction!",), "Knex": ("transaction: false",),
+                   "TypeORM": ("transaction = false",), "dbmate": ("transaction:false",),
+                   "goose": ("+goose NO TRANSACTION",)}
 _IMPLICIT = {"Prisma Migrate", "golang-migrate"}
 _DIALECTS = {"postgresql": "postgresql", "postgres": "postgresql", "mysql": "mysql", "mariadb": "mysql",
              "cockroachdb": "postgresql"}
@@ -237,6 +238,16 @@ def zero_downtime_sql(repo, ctx):
     Alembic revisions rendered offline one at a time, each judged for the declared server version."""
     from ..sqlrules import lint
 
+    from ..sqlrules import rules
+
+    switched_off = tuple(x.strip() for x in str(ctx.threshold("disabled_rules")).split(",") if x.strip())
+    unknown = sorted(set(switched_off) - {r.id for d in ("postgresql", "mysql") for r in rules(d)})
+    if unknown:
+        raise Undecided(f"thresholds.MG-06.disabled_rules names rules that do not exist: {', '.join(unknown)} "
+                        "(see docs/sql-rules.md)")
+    if switched_off:
+        ctx.note(f"rules switched off by the audit config: {', '.join(switched_off)}")
+    disabled = _TYPE_RULES + switched_off
     findings, undecided, judged = [], [], 0
     for h in _histories(repo, ctx):
         dialect, version = _target(repo, h)
@@ -249,7 +260,7 @@ def zero_downtime_sql(repo, ctx):
             rendered, errors, load_error = _alembic_sql(repo, h, dialect, ctx.audit)
             if load_error:
                 errors = {r.id: load_error for r in h.revisions}
-        marker = _IN_TRANSACTION.get(h.tool, "")
+        markers = _IN_TRANSACTION.get(h.tool, ())
         for r in h.ordered():
             sql = rendered.get(r.id) if h.tool == "Alembic" else r.up_sql
             if r.id in errors:
@@ -260,14 +271,15 @@ def zero_downtime_sql(repo, ctx):
                 sql = r.up_sql
             if not sql or not sql.strip():
                 continue
-            in_tx = h.tool in _IN_TRANSACTION and not (marker and marker in (repo.text(r.file) or ""))
+            text = repo.text(r.file) or ""
+            in_tx = h.tool in _IN_TRANSACTION and not any(m in text for m in markers)
             if h.tool == "Flyway" and "CONCURRENTLY" in sql.upper():
                 in_tx = False  # Flyway runs migrations with CONCURRENTLY outside a transaction on PostgreSQL
             path = r.file if h.tool != "Alembic" else ""
             report = lint(sql, dialect=dialect, server_version=version, assume_in_transaction=in_tx, path=path,
-                          disable=_TYPE_RULES)
+                          disable=disabled)
             if h.tool in _IMPLICIT and report.statements < 2:  # one statement: no implicit transaction
-                report = lint(sql, dialect=dialect, server_version=version, path=path, disable=_TYPE_RULES)
+                report = lint(sql, dialect=dialect, server_version=version, path=path, disable=disabled)
             judged += 1
             for v in report.violations:
                 f = v.to_finding()

@@ -3,7 +3,7 @@ class AddEmailIndexToUsers < ActiveRecord::Migration[7.1]
 
   def up
     execute <<~SQL
-      CREATE INDEX CONCURRENTLY index_users_on_email ON users (email);
+      CREATE INDEX CONCURRENTLY IF NOT EXISTS index_users_on_email ON users (email);
     SQL
   end
 

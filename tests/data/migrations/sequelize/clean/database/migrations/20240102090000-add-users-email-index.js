@@ -2,7 +2,7 @@
 
 module.exports = {
   async up(queryInterface) {
-    await queryInterface.sequelize.query('CREATE INDEX CONCURRENTLY users_email_idx ON "Users" (email)');
+    await queryInterface.sequelize.query('CREATE INDEX CONCURRENTLY IF NOT EXISTS users_email_idx ON "Users" (email)');
   },
 
   async down(queryInterface) {

@@ -6,7 +6,7 @@ export class AddUsersEmailIndex1704200000000 implements MigrationInterface {
   transaction = false as const;
 
   public async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`CREATE INDEX CONCURRENTLY "IDX_users_email" ON "users" ("email")`);
+    await queryRunner.query(`CREATE INDEX CONCURRENTLY IF NOT EXISTS "IDX_users_email" ON "users" ("email")`);
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
