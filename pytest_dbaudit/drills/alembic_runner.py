@@ -38,7 +38,6 @@ def _progress(enabled: bool, kind: str, n: int, total: int, revision: str) -> No
 
 def run(req: dict[str, Any]) -> dict[str, Any]:
     import sqlalchemy as sa
-    from alembic import command
     from alembic.config import Config
     from alembic.script import ScriptDirectory
     from sqlalchemy.pool import NullPool
@@ -59,6 +58,7 @@ def run(req: dict[str, Any]) -> dict[str, Any]:
     except Exception as exc:
         out["failures"].append({"phase": "load", "revision": None, "error": _error(exc)})
         return out
+    migrate = _Migrate(cfg, script)
     out["revisions"] = len(revs)
     out["heads"] = heads
     linear = len(heads) <= 1 and all(not isinstance(r.down_revision, (tuple, list)) for r in revs)
@@ -67,6 +67,11 @@ def run(req: dict[str, Any]) -> dict[str, Any]:
         out["ok"] = True
         return out
     engine = sa.create_engine(url, poolclass=NullPool)
+    # One autocommit connection reads every schema fingerprint of the walk: it never holds a
+    # transaction (or a lock) while env.py's own connection migrates. ``memo``: what the fingerprints
+    # learn about this database's types, kept for the walk.
+    conn = None
+    memo: dict = {}
     seeder = Seeder(int(req.get("seed_rows") or 0)) if linear and req.get("seed_rows") else None
 
     def fail(phase: str, rev, exc: BaseException | None = None, detail: list[str] | None = None) -> None:
@@ -82,11 +87,12 @@ def run(req: dict[str, Any]) -> dict[str, Any]:
         return False
 
     try:
-        base_fp = fingerprint(engine)
+        conn = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        base_fp = fingerprint(conn, memo)
         if not linear:
             for phase, target in (("upgrade", "heads"), ("downgrade", "base"), ("upgrade", "heads")):
                 try:
-                    (command.upgrade if phase == "upgrade" else command.downgrade)(cfg, target)
+                    (migrate.upgrade if phase == "upgrade" else migrate.downgrade)(target)
                     out["steps"].append(f"{phase} {target}")
                 except Exception as exc:
                     fail(phase, target, exc)
@@ -95,45 +101,48 @@ def run(req: dict[str, Any]) -> dict[str, Any]:
             return out
         order = list(reversed(revs))
         before: dict[str, dict] = {}
+        current = base_fp  # the schema now: taken once after each step, it is the next step's "before"
         for n, rev in enumerate(order, 1):
             _progress(show, "revision", n, len(order), rev.revision)
-            before[rev.revision] = fingerprint(engine)
+            before[rev.revision] = current
             if seeder is not None:
                 seeder.seed(engine)
             try:
-                command.upgrade(cfg, rev.revision)
+                migrate.upgrade(rev.revision)
             except Exception as exc:
                 fail("upgrade", rev, exc)
                 return out
             if stop("upgrade", rev):
                 return out
+            current = fingerprint(conn, memo)
         out["steps"].append(f"upgrade base -> {order[-1].revision} ({len(order)} revisions)")
-        head_fp = fingerprint(engine)
+        head_fp = current
         for n, rev in enumerate(revs, 1):
             _progress(show, "downgrade", n, len(revs), rev.revision)
             target = rev.down_revision or "base"
             try:
-                command.downgrade(cfg, target)
+                migrate.downgrade(target)
             except Exception as exc:
                 fail("downgrade", rev, exc)
                 return out
-            changed = diff(before[rev.revision], fingerprint(engine))
+            current = fingerprint(conn, memo)
+            changed = diff(before[rev.revision], current)
             if changed:
                 fail("downgrade", rev, detail=changed)
                 return out
             if stop("downgrade", rev):
                 return out
         out["steps"].append(f"downgrade {order[-1].revision} -> base one revision at a time")
-        leftover = diff(base_fp, fingerprint(engine))
+        leftover = diff(base_fp, current)
         if leftover:
             fail("downgrade", "base", detail=leftover)
             return out
         try:
-            command.upgrade(cfg, "heads")
+            migrate.upgrade("heads")
         except Exception as exc:
             fail("re-upgrade", "heads", exc)
             return out
-        again = diff(head_fp, fingerprint(engine))
+        again = diff(head_fp, fingerprint(conn, memo))
         if again:
             fail("re-upgrade", "heads", detail=again)
             return out
@@ -143,7 +152,45 @@ def run(req: dict[str, Any]) -> dict[str, Any]:
     finally:
         if seeder is not None:
             out["seed"] = seeder.summary()
+        if conn is not None:
+            conn.close()
         engine.dispose()
+
+
+class _Migrate:
+    """``alembic upgrade`` / ``alembic downgrade`` on one ``ScriptDirectory`` read once for the whole walk.
+
+    ``alembic.command.upgrade`` builds a new ``ScriptDirectory`` for every call, which reads every revision
+    file again: a walk of N revisions would read N files 2N times. The commands do nothing else than what
+    is below: env.py runs once per step, as the CLI runs it, with the same target revision.
+    """
+
+    def __init__(self, cfg, script):
+        self.cfg, self.script = cfg, script
+        self.direct = hasattr(script, "_upgrade_revs") and hasattr(script, "_downgrade_revs")
+
+    def upgrade(self, target: str) -> None:
+        if not self.direct:  # an Alembic without these (private) helpers: the public commands
+            from alembic import command
+
+            return command.upgrade(self.cfg, target)
+        script = self.script
+        self._run(lambda rev, context: script._upgrade_revs(target, rev), target)
+
+    def downgrade(self, target: str) -> None:
+        if not self.direct:
+            from alembic import command
+
+            return command.downgrade(self.cfg, target)
+        script = self.script
+        self._run(lambda rev, context: script._downgrade_revs(target, rev), target)
+
+    def _run(self, fn, target: str) -> None:
+        from alembic.runtime.environment import EnvironmentContext
+
+        with EnvironmentContext(self.cfg, self.script, fn=fn, as_sql=False, starting_rev=None, destination_rev=target,
+                                tag=None):
+            self.script.run_env()
 
 
 def main() -> None:
