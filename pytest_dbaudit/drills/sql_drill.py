@@ -150,7 +150,7 @@ class SqlHistoryDrill:
     def _walk(self, db: "_Db", start: int, seeder: Seeder | None, result: HistoryResult,
               stop_at: tuple[int, str] | None = None) -> tuple[Failure | None, int]:
         """Revisions from index ``start``; returns (the first failure or None, the next index)."""
-        before = fingerprint(db.sa)
+        before = db.fingerprint()
         total = len(self.revisions)
         for index in range(start, total):
             r = self.revisions[index]
@@ -168,13 +168,13 @@ class SqlHistoryDrill:
             if not _has_down(r):
                 if stop_at is None:
                     result.irreversible.append(r)
-                before = fingerprint(db.sa)
+                before = db.fingerprint()
                 continue
-            after_up = fingerprint(db.sa)
+            after_up = db.fingerprint()
             error = self._apply(db, r, "down")
             if error:
                 return Failure("downgrade", r.id, r.down_file or r.file, error=error), index + 1
-            changed = diff(before, fingerprint(db.sa))
+            changed = diff(before, db.fingerprint())
             if changed:
                 return Failure("downgrade", r.id, r.down_file or r.file, diff=changed), index + 1
             if stop_at == (index, "downgrade"):
@@ -182,7 +182,7 @@ class SqlHistoryDrill:
             error = self._apply(db, r, "up")
             if error:
                 return Failure("re-upgrade", r.id, r.file, error=error), index + 1
-            again = fingerprint(db.sa)
+            again = db.fingerprint()
             changed = diff(after_up, again)
             if changed:
                 return Failure("re-upgrade", r.id, r.file, diff=changed), index + 1
@@ -248,11 +248,16 @@ class _Db:
         self.sa = sa.create_engine(driver_url(url), poolclass=NullPool)
         self._conn = self.sa.connect().execution_options(isolation_level="AUTOCOMMIT")
         self._raw = self._conn.connection.dbapi_connection
+        self._memo: dict = {}  # what fingerprints learn about this database's types
         # one statement may not outlive the drill (a migration that waits or loops forever)
         if engine == "postgresql":
             self.execute(f"SET statement_timeout = {int(timeout_s * 1000)}")
         elif engine == "mariadb":
             self.execute(f"SET SESSION max_statement_time = {float(timeout_s)}")
+
+    def fingerprint(self) -> dict:
+        """The schema now, read on the drill's own autocommit connection (it holds no transaction)."""
+        return fingerprint(self._conn, self._memo)
 
     def execute(self, statement: str) -> None:
         cur = self._raw.cursor()
