@@ -246,3 +246,35 @@ def test_models_match_migrations_in_the_mature_example(pytester, audit, postgres
     run = audit("--dbaudit-repo", str(EXAMPLES / "mature_shop"), cfg, "--dbaudit-drill-engine", "postgresql",
                 "-k", "MG-09")
     assert run.outcome("MG-09[drill-postgresql]") == "pass"
+
+
+def _branched(tmp, leak: bool):
+    rev = ("from alembic import op\nimport sqlalchemy as sa\nrevision = {r!r}\ndown_revision = {d!r}\n\n"
+           "def upgrade():\n    {u}\n\ndef downgrade():\n    {dn}\n")
+    files = {
+        "alembic.ini": "[alembic]\nscript_location = %(here)s/migrations\nsqlalchemy.url = sqlite://\n",
+        "migrations/env.py": (ALEMBIC / "broken_downgrade" / "migrations" / "env.py").read_text(),
+        "migrations/versions/a1.py": rev.format(r="a1", d=None, u="op.create_table('t', sa.Column('id', sa.Integer, primary_key=True), sa.Column('x', sa.Integer), sa.Column('y', sa.Integer))", dn="op.drop_table('t')"),
+        # two branches from a1, merged by m4; d5 is a second head on the c3 branch
+        "migrations/versions/b2.py": rev.format(r="b2", d="a1", u="op.create_index('ix_t_x', 't', ['x'])", dn="op.drop_index('ix_t_x', table_name='t')"),
+        "migrations/versions/c3.py": rev.format(r="c3", d="a1", u="op.create_index('ix_t_y', 't', ['y'])",
+                                                dn="pass" if leak else "op.drop_index('ix_t_y', table_name='t')"),
+        "migrations/versions/m4.py": rev.format(r="m4", d=("b2", "c3"), u="pass", dn="pass"),
+        "migrations/versions/d5.py": rev.format(r="d5", d="c3", u="op.create_table('u', sa.Column('id', sa.Integer, primary_key=True))", dn="op.drop_table('u')"),
+    }
+    write(tmp, files)
+
+
+@pytest.mark.parametrize("engine", ["postgresql", "sqlite"])
+@pytest.mark.parametrize("leak", [False, True])
+def test_branched_history_revision_by_revision(pytester, audit, postgres_admin_url, mariadb_admin_url, engine, leak):
+    _branched(pytester.path / "repo", leak)
+    cfg = local_config(pytester, postgres_admin_url, mariadb_admin_url)
+    item = audit("--dbaudit-repo", str(pytester.path / "repo"), cfg, "--dbaudit-drill-engine", engine,
+                 "-k", "MG-04 and drill").item(f"MG-04[drill-{engine}]")
+    if not leak:
+        assert item["outcome"] == "pass", item
+        assert any("one revision at a time (5 revisions, branched)" in e for e in item["evidence"]), item["evidence"]
+    else:  # the c3 downgrade leaves its index behind; undoing d5 or b2 never took c3 down with it
+        assert item["outcome"] == "fail"
+        assert item["findings"][0]["message"] == f"downgrade of revision c3 failed on {engine}: index ix_t_y (y) on t left behind"

@@ -2,8 +2,9 @@
 
 A child process because env.py is the project's own code: it may import the application, exit,
 hang or leave global state behind. Reads a JSON request on stdin, prints one JSON result line.
-Linear histories are walked one revision at a time (upgrade r, then later downgrade r and compare
-the schema with the one before r); other histories are checked as a whole range.
+Every history is walked one revision at a time (upgrade r, then later downgrade r and compare the
+schema with the one before r); branched histories and merges through single steps, so undoing one
+branch never takes another down with it. Seeded mode applies to linear histories.
 
 Request keys besides ``ini``/``url``: ``seed_rows`` (seeded mode: rows inserted into every table
 before each upgrade, see ``seed.py``), ``stop_at`` (``[phase, revision]``: stop with success once
@@ -90,15 +91,7 @@ def run(req: dict[str, Any]) -> dict[str, Any]:
         conn = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         base_fp = fingerprint(conn, memo)
         if not linear:
-            for phase, target in (("upgrade", "heads"), ("downgrade", "base"), ("upgrade", "heads")):
-                try:
-                    (migrate.upgrade if phase == "upgrade" else migrate.downgrade)(target)
-                    out["steps"].append(f"{phase} {target}")
-                except Exception as exc:
-                    fail(phase, target, exc)
-                    return out
-            out["ok"] = True
-            return out
+            return _walk_graph(migrate, list(reversed(revs)), conn, memo, base_fp, fail, out, show)
         order = list(reversed(revs))
         before: dict[str, dict] = {}
         current = base_fp  # the schema now: taken once after each step, it is the next step's "before"
@@ -157,6 +150,56 @@ def run(req: dict[str, Any]) -> dict[str, Any]:
         engine.dispose()
 
 
+def _walk_graph(migrate, order, conn, memo, base_fp, fail, out, show) -> dict:
+    """Branches and merges, revision by revision: in topological order each revision is applied as one
+    step; then in the reverse order, where each is a head when its turn comes, it is undone as one step
+    and the schema must be the one from before it. Then everything up again and compared with the head."""
+    from pytest_dbaudit.drills.schema_fingerprint import diff, fingerprint
+
+    if not getattr(migrate, "direct", False):
+        fail("drill", "heads", RuntimeError("this Alembic version cannot apply single steps; branched histories "
+                                            "need Alembic >= 1.8"))
+        return out
+    before: dict[str, dict] = {}
+    current = base_fp
+    for n, rev in enumerate(order, 1):
+        _progress(show, "revision", n, len(order), rev.revision)
+        before[rev.revision] = current
+        try:
+            migrate.step(rev, upgrade=True)
+        except Exception as exc:
+            fail("upgrade", rev, exc)
+            return out
+        current = fingerprint(conn, memo)
+    out["steps"].append(f"upgrade base -> heads one revision at a time ({len(order)} revisions, branched)")
+    head_fp = current
+    for n, rev in enumerate(reversed(order), 1):
+        _progress(show, "downgrade", n, len(order), rev.revision)
+        try:
+            migrate.step(rev, upgrade=False)
+        except Exception as exc:
+            fail("downgrade", rev, exc)
+            return out
+        current = fingerprint(conn, memo)
+        changed = diff(before[rev.revision], current)
+        if changed:
+            fail("downgrade", rev, detail=changed)
+            return out
+    out["steps"].append("downgrade heads -> base one revision at a time")
+    try:
+        migrate.upgrade("heads")
+    except Exception as exc:
+        fail("re-upgrade", "heads", exc)
+        return out
+    again = diff(head_fp, fingerprint(conn, memo))
+    if again:
+        fail("re-upgrade", "heads", detail=again)
+        return out
+    out["steps"].append("upgrade base -> heads again: same schema")
+    out["ok"] = True
+    return out
+
+
 class _Migrate:
     """``alembic upgrade`` / ``alembic downgrade`` on one ``ScriptDirectory`` read once for the whole walk.
 
@@ -184,6 +227,14 @@ class _Migrate:
             return command.downgrade(self.cfg, target)
         script = self.script
         self._run(lambda rev, context: script._downgrade_revs(target, rev), target)
+
+    def step(self, rev, upgrade: bool) -> None:
+        """Apply or undo this one revision only. A named downgrade target takes every branch that does not
+        lead to it down too (sqlalchemy/alembic#464); one explicit step does not."""
+        from alembic.runtime.migration import RevisionStep
+
+        step = RevisionStep(self.script.revision_map, rev, upgrade)
+        self._run(lambda heads, context: [step], rev.revision)
 
     def _run(self, fn, target: str) -> None:
         from alembic.runtime.environment import EnvironmentContext
