@@ -192,3 +192,18 @@ def test_rules_switched_off_by_config_must_exist(tmp_path):
     result = rule("MG-06", tmp_path / "repo")
     assert result.outcome.value == "unknown"
     assert "disabled_rules names rules that do not exist: require-lock-timeuot" in result.reason
+
+
+def test_sqlfluff_style_rules_are_opt_in(tmp_path):
+    import shutil
+
+    shutil.copytree(DATA / "golang-migrate" / "clean", tmp_path / "repo")
+    assert rule("MG-06", tmp_path / "repo").outcome.value == "pass"  # off by default
+    (tmp_path / "repo" / "dbaudit.yaml").write_text('thresholds:\n  MG-06: {sqlfluff_rules: "CP01"}\n')
+    (tmp_path / "repo" / "db" / "migrations" / "000003_item_price.up.sql").write_text(
+        "SET lock_timeout = '5s';\nSET statement_timeout = '15min';\nalter TABLE item ADD COLUMN IF NOT EXISTS price numeric;\n")
+    result = rule("MG-06", tmp_path / "repo")
+    assert result.outcome.value == "fail"
+    (f,) = result.findings
+    assert (f.location, f.severity) == ("db/migrations/000003_item_price.up.sql:3", "Low")
+    assert f.message.startswith("sqlfluff CP01: Keywords must be consistently")

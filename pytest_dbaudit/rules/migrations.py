@@ -248,6 +248,7 @@ def zero_downtime_sql(repo, ctx):
     if switched_off:
         ctx.note(f"rules switched off by the audit config: {', '.join(switched_off)}")
     disabled = _TYPE_RULES + switched_off
+    style = _style_rules(ctx)
     findings, undecided, judged = [], [], 0
     for h in _histories(repo, ctx):
         dialect, version = _target(repo, h)
@@ -289,7 +290,42 @@ def zero_downtime_sql(repo, ctx):
                 findings.append(f)
             for e in report.errors:
                 ctx.note(f"{r.location}: not checked ({e.kind} at line {e.line}): {e.message}")
+            if style is not None:
+                findings += _style_findings(sql, dialect, style, r, h.tool == "Alembic", ctx)
     return _verdict(findings, undecided, judged, ctx)
+
+
+def _style_rules(ctx) -> list[str] | None:
+    """The SQLFluff rules the audit config asks for (None: off). SQLFluff is optional: without it the item
+    says so instead of silently skipping what was asked for."""
+    wanted = [x.strip() for x in str(ctx.threshold("sqlfluff_rules")).split(",") if x.strip()]
+    if not wanted:
+        return None
+    try:
+        import sqlfluff  # noqa: F401
+    except ImportError:
+        raise Undecided("thresholds.MG-06.sqlfluff_rules asks for SQLFluff style rules, but SQLFluff is not "
+                        "installed (pip install 'pytest-dbaudit[sql]')") from None
+    ctx.note(f"SQLFluff style rules: {', '.join(wanted)}")
+    return [] if wanted == ["all"] else wanted
+
+
+def _style_findings(sql: str, dialect: str, rules: list[str], r, rendered: bool, ctx) -> list[Finding]:
+    """SQLFluff's verdicts on one revision's SQL, as Low findings (style, not lock safety)."""
+    import sqlfluff
+
+    try:
+        hits = sqlfluff.lint(sql, dialect="postgres" if dialect == "postgresql" else "mysql", rules=rules or None)
+    except Exception as exc:  # noqa: BLE001 - SQLFluff's own errors are its verdict to report, not ours to raise
+        ctx.note(f"{r.location}: SQLFluff could not lint it: {str(exc).splitlines()[0][:200]}")
+        return []
+    out = []
+    for hit in hits:
+        where = r.location if rendered else f"{r.file}:{hit.get('start_line_no', 1)}"
+        prefix = f"revision {r.id}: " if rendered else ""
+        out.append(Finding(f"{prefix}sqlfluff {hit['code']}: {hit['description']}", location=where,
+                           severity="Low"))
+    return out
 
 
 def _verdict(findings, undecided, judged, ctx):
