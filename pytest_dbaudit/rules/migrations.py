@@ -515,6 +515,58 @@ def _run_child(ini: Path, url: str, settings: dict, extra: dict | None = None, p
     return result
 
 
+@check("MG-09", "static")
+def prisma_models_match_migrations(repo, ctx):
+    """Prisma: the tables and columns schema.prisma declares against those its migrations build, replayed
+    with PostgreSQL's parser (what `prisma migrate diff --exit-code` checks, without running Prisma). Alembic
+    histories are compared by the drill."""
+    from ..sources.migrations.prisma_schema import declared_tables, migrated_tables, schema_files
+
+    findings, undecided, judged = [], [], 0
+    for h in _histories(repo, ctx):
+        if h.tool != "Prisma Migrate":
+            continue
+        if h.dialect and h.dialect != "postgresql":
+            undecided.append(f"{h.label}: {h.dialect} migrations are not replayed statically")
+            continue
+        files = schema_files(repo, h.root)
+        if not files:
+            undecided.append(f"{h.label}: no schema.prisma beside the migrations")
+            continue
+        declared = declared_tables([repo.text(f) or "" for f in files])
+        built, problems = migrated_tables([r.up_sql or "" for r in h.ordered()])
+        built.pop("_prisma_migrations", None)
+        if problems:
+            undecided.append(f"{h.label}: migrations that do not parse: {'; '.join(problems[:3])}")
+            continue
+        judged += 1
+        where = files[0]
+        for table in sorted(set(declared) - set(built)):
+            findings.append(Finding(f"model table {table} is in {where} but no migration creates it",
+                                    location=where, expected="prisma migrate dev --create-only"))
+        for table in sorted(set(built) - set(declared)):
+            findings.append(Finding(f"table {table} is created by the migrations but no model maps to it",
+                                    location=h.root, expected="a model, or a migration that drops it"))
+        for table in sorted(set(declared) & set(built)):
+            missing, extra = declared[table] - built[table], built[table] - declared[table]
+            if missing or extra:
+                findings.append(Finding(
+                    f"{table}: " + "; ".join(filter(None, [
+                        f"fields without a column: {', '.join(sorted(missing))}" if missing else "",
+                        f"columns without a field: {', '.join(sorted(extra))}" if extra else ""])),
+                    location=where, observed=sorted(built[table]), expected=sorted(declared[table])))
+        if not findings:
+            ctx.note(f"{h.label}: {len(declared)} model table(s) match the migrations ({', '.join(files)})")
+    if findings:
+        return findings
+    if undecided:
+        raise Undecided("; ".join(undecided))
+    if not judged:
+        raise Undecided("no Prisma history: model drift is compared statically for Prisma and by the drill "
+                        "for Alembic")
+    return []
+
+
 @check("MG-09", "drill")
 def models_match_migrations(drill, ctx):
     """Alembic: after upgrading a throwaway database to the heads, autogenerate finds nothing to add
