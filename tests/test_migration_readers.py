@@ -207,3 +207,38 @@ def test_sqlfluff_style_rules_are_opt_in(tmp_path):
     (f,) = result.findings
     assert (f.location, f.severity) == ("db/migrations/000003_item_price.up.sql:3", "Low")
     assert f.message.startswith("sqlfluff CP01: Keywords must be consistently")
+
+
+def test_prisma_models_read_like_prisma_does():
+    from pytest_dbaudit.sources.migrations.prisma_schema import declared_tables, migrated_tables
+
+    schema = """
+    model User {
+      id    BigInt  @id @default(autoincrement())
+      email String  // a comment
+      name  String? @map("full_name")
+      role  Role
+      posts Post[]
+      @@index([email])
+    }
+    model Post {
+      id       Int      @id
+      author   User     @relation(fields: [authorId], references: [id])
+      authorId BigInt
+      tags     String[]
+      @@map("posts")
+    }
+    enum Role {
+      ADMIN
+      USER
+    }
+    """
+    assert declared_tables([schema]) == {"User": {"id", "email", "full_name", "role"},
+                                         "posts": {"id", "authorId", "tags"}}
+    built, problems = migrated_tables([
+        'CREATE TABLE "User" ("id" BIGSERIAL, "email" TEXT, "name" TEXT, "role" TEXT, "old" INT);',
+        'ALTER TABLE "User" RENAME COLUMN "name" TO "full_name"; ALTER TABLE "User" DROP COLUMN "old";',
+        'CREATE TABLE "Post" (id int, "authorId" bigint, tags text[]); ALTER TABLE "Post" RENAME TO posts;',
+        "CREATE TABLE scratch (id int); DROP TABLE scratch;", "NOT SQL AT ALL"])
+    assert built == {"User": {"id", "email", "full_name", "role"}, "posts": {"id", "authorId", "tags"}}
+    assert len(problems) == 1  # the unparsable migration is reported, not guessed
