@@ -242,3 +242,21 @@ def test_prisma_models_read_like_prisma_does():
         "CREATE TABLE scratch (id int); DROP TABLE scratch;", "NOT SQL AT ALL"])
     assert built == {"User": {"id", "email", "full_name", "role"}, "posts": {"id", "authorId", "tags"}}
     assert len(problems) == 1  # the unparsable migration is reported, not guessed
+
+
+def test_django_models_against_migrations(tmp_path):
+    import shutil
+
+    shutil.copytree(DATA / "django" / "clean", tmp_path / "repo")
+    assert rule("MG-09", tmp_path / "repo").outcome.value == "pass"
+    (tmp_path / "repo" / "shop" / "models.py").write_text(
+        "from django.db import models\nfrom elsewhere import AuditMixin\n\n\n"
+        "class Order(models.Model):\n    total = models.DecimalField(max_digits=12, decimal_places=2)\n"
+        "    currency = models.CharField(max_length=3)\n    tracking = models.CharField(max_length=40)\n\n\n"
+        "class Refund(models.Model):\n    amount = models.DecimalField(max_digits=12, decimal_places=2)\n\n\n"
+        "class Audited(AuditMixin, models.Model):\n    what = models.TextField()\n")
+    result = rule("MG-09", tmp_path / "repo")
+    assert sorted(f.message for f in result.findings) == [
+        "shop.order: fields without a migration: tracking; migrated fields no longer declared: note",
+        "shop: model refund has no migration (makemigrations would create one)"]
+    assert any("model Audited not compared" in e for e in result.evidence)

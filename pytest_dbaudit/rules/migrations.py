@@ -516,14 +516,18 @@ def _run_child(ini: Path, url: str, settings: dict, extra: dict | None = None, p
 
 
 @check("MG-09", "static")
-def prisma_models_match_migrations(repo, ctx):
+def models_match_migrations_statically(repo, ctx):
     """Prisma: the tables and columns schema.prisma declares against those its migrations build, replayed
-    with PostgreSQL's parser (what `prisma migrate diff --exit-code` checks, without running Prisma). Alembic
-    histories are compared by the drill."""
+    with PostgreSQL's parser (what `prisma migrate diff --exit-code` checks, without running Prisma).
+    Django: the models' fields against the fields the app's migrations leave (what `makemigrations
+    --check` compares, without running Django). Alembic histories are compared by the drill."""
     from ..sources.migrations.prisma_schema import declared_tables, migrated_tables, schema_files
 
     findings, undecided, judged = [], [], 0
     for h in _histories(repo, ctx):
+        if h.tool == "Django":
+            judged += _django_drift(repo, h, findings, undecided, ctx)
+            continue
         if h.tool != "Prisma Migrate":
             continue
         if h.dialect and h.dialect != "postgresql":
@@ -562,9 +566,42 @@ def prisma_models_match_migrations(repo, ctx):
     if undecided:
         raise Undecided("; ".join(undecided))
     if not judged:
-        raise Undecided("no Prisma history: model drift is compared statically for Prisma and by the drill "
-                        "for Alembic")
+        raise Undecided("no Prisma or Django history: model drift is compared statically for Prisma and "
+                        "Django, and by the drill for Alembic")
     return []
+
+
+def _django_drift(repo, h, findings: list, undecided: list, ctx) -> int:
+    """One Django app: its models' fields against the state its migrations leave. Returns 1 if judged."""
+    from ..sources.migrations.django_state import declared_models, migrated_models
+
+    app = h.root.rsplit("/", 1)[0] if "/" in h.root else "."
+    modules = [f for f in repo.files if f == f"{app}/models.py" or (f.startswith(f"{app}/models/") and
+                                                                    f.endswith(".py"))]
+    if not modules:
+        undecided.append(f"{h.label}: no models module beside the migrations")
+        return 0
+    declared, unread = declared_models([repo.text(f) or "" for f in modules])
+    for name in unread:
+        ctx.note(f"{app}: model {name} not compared (a base class this reading cannot follow)")
+    built = migrated_models(repo, h)
+    where = modules[0]
+    for model in sorted(set(declared) - set(built)):
+        findings.append(Finding(f"{app}: model {model} has no migration (makemigrations would create one)",
+                                location=where, expected="manage.py makemigrations --check passes"))
+    for model in sorted(set(built) - set(declared) - {u.lower() for u in unread}):
+        findings.append(Finding(f"{app}: the migrations create {model}, which no model declares any more",
+                                location=h.root, expected="a DeleteModel migration"))
+    for model in sorted(set(declared) & set(built)):
+        missing, extra = declared[model] - built[model], built[model] - declared[model]
+        if missing or extra:
+            findings.append(Finding(f"{app}.{model}: " + "; ".join(filter(None, [
+                f"fields without a migration: {', '.join(sorted(missing))}" if missing else "",
+                f"migrated fields no longer declared: {', '.join(sorted(extra))}" if extra else ""])),
+                location=where, observed=sorted(built[model]), expected=sorted(declared[model])))
+    if declared and not findings:
+        ctx.note(f"{app}: {len(declared)} model(s) match the migrations")
+    return 1
 
 
 @check("MG-09", "drill")
