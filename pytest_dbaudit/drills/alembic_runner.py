@@ -130,18 +130,7 @@ def run(req: dict[str, Any]) -> dict[str, Any]:
         if leftover:
             fail("downgrade", "base", detail=leftover)
             return out
-        try:
-            migrate.upgrade("heads")
-        except Exception as exc:
-            fail("re-upgrade", "heads", exc)
-            return out
-        again = diff(head_fp, fingerprint(conn, memo))
-        if again:
-            fail("re-upgrade", "heads", detail=again)
-            return out
-        out["steps"].append("upgrade base -> head again: same schema")
-        out["ok"] = True
-        return out
+        return _up_again(migrate, conn, memo, head_fp, fail, out)
     finally:
         if seeder is not None:
             out["seed"] = seeder.summary()
@@ -186,6 +175,13 @@ def _walk_graph(migrate, order, conn, memo, base_fp, fail, out, show) -> dict:
             fail("downgrade", rev, detail=changed)
             return out
     out["steps"].append("downgrade heads -> base one revision at a time")
+    return _up_again(migrate, conn, memo, head_fp, fail, out)
+
+
+def _up_again(migrate, conn, memo, head_fp, fail, out) -> dict:
+    """The last step of every walk: upgrade to the heads again and find the same schema as the first time."""
+    from pytest_dbaudit.drills.schema_fingerprint import diff, fingerprint
+
     try:
         migrate.upgrade("heads")
     except Exception as exc:
