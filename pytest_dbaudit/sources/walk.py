@@ -130,6 +130,17 @@ class Repository:
         self._text[rel] = value
         return value
 
+    def under(self, prefix: str) -> list[str]:
+        """The files whose path starts with ``prefix`` (``files`` is sorted: a binary search, not a scan)."""
+        from bisect import bisect_left
+
+        out = []
+        for rel in self.files[bisect_left(self.files, prefix):]:
+            if not rel.startswith(prefix):
+                break
+            out.append(rel)
+        return out
+
     def by_name(self, *names: str) -> list[str]:
         wanted = set(names)
         return [f for f in self.files if f.rsplit("/", 1)[-1] in wanted]

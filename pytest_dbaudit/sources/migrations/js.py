@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-from bisect import bisect_left
 from dataclasses import dataclass
 
 from ..walk import Repository
@@ -335,7 +334,7 @@ def read(repo: Repository) -> list[History]:
                 folder = glob.split("*")[0].rstrip("/") if "*" in glob else posixpath.dirname(glob)
                 for base_dir in (project, here):
                     d = posixpath.normpath(posixpath.join(base_dir, folder))
-                    if _under(repo.files, d + "/"):
+                    if repo.under(d + "/"):
                         folders.setdefault(d, ("TypeORM", rel))
                         break
     for rel in repo.files:
@@ -448,19 +447,9 @@ def _config_files(repo: Repository) -> list[str]:
             or re.match(r"(knexfile|data-source|datasource|ormconfig|database)\.", rel.rsplit("/", 1)[-1])]
 
 
-def _under(files: list[str], prefix: str) -> list[str]:
-    """The files under a folder (``files`` is sorted: a binary search, not a scan)."""
-    out = []
-    for rel in files[bisect_left(files, prefix):]:
-        if not rel.startswith(prefix):
-            break
-        out.append(rel)
-    return out
-
-
 def _folder(repo: Repository, folder: str, config_tool: str, config: str, configs: list[str]) -> list[History]:
     prefix = folder.rstrip("/") + "/"
-    files = [rel for rel in _under(repo.files, prefix) if "/" not in rel[len(prefix):]
+    files = [rel for rel in repo.under(prefix) if "/" not in rel[len(prefix):]
              and _FILE.match(rel[len(prefix):]) and not _NOT_MIGRATION.search(rel)]
     if not files:
         return []

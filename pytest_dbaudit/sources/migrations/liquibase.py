@@ -164,15 +164,6 @@ def _resolve(repo: Repository, path: str, here: str, relative: bool, changelog: 
     return None
 
 
-def _under(files: list[str], prefix: str) -> list[str]:
-    out = []
-    for rel in files[bisect_left(files, prefix):]:
-        if not rel.startswith(prefix):
-            break
-        out.append(rel)
-    return out
-
-
 def _has_prefix(files: list[str], prefix: str, exact: bool = False) -> bool:
     """``files`` is sorted: a binary search finds a file (exact) or a file under a folder (prefix)."""
     i = bisect_left(files, prefix)
@@ -203,7 +194,7 @@ def _expand(repo: Repository, rel: str, cache: dict, stack: list[str], visited: 
             if folder is None:
                 problems.append(Problem(rel, f"includeAll path {item.path} does not exist or is empty", item.line))
                 continue
-            targets = [f for f in _under(repo.files, folder + "/") if f.lower().endswith(_EXTS)]
+            targets = [f for f in repo.under(folder + "/") if f.lower().endswith(_EXTS)]
         else:
             target = _resolve(repo, item.path, here, item.relative, stack[0])
             if target is None:
