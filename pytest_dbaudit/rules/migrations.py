@@ -277,10 +277,15 @@ def zero_downtime_sql(repo, ctx):
             if h.tool == "Flyway" and "CONCURRENTLY" in sql.upper():
                 in_tx = False  # Flyway runs migrations with CONCURRENTLY outside a transaction on PostgreSQL
             path = r.file if h.tool != "Alembic" else ""
-            report = lint(sql, dialect=dialect, server_version=version, assume_in_transaction=in_tx, path=path,
-                          disable=disabled)
-            if h.tool in _IMPLICIT and report.statements < 2:  # one statement: no implicit transaction
-                report = lint(sql, dialect=dialect, server_version=version, path=path, disable=disabled)
+            try:
+                report = lint(sql, dialect=dialect, server_version=version, assume_in_transaction=in_tx, path=path,
+                              disable=disabled)
+                if h.tool in _IMPLICIT and report.statements < 2:  # one statement: no implicit transaction
+                    report = lint(sql, dialect=dialect, server_version=version, path=path, disable=disabled)
+            except Exception as exc:  # noqa: BLE001 - one revision the linter chokes on must not hide the others
+                undecided.append(f"{h.tool} revision {r.id}: the SQL rules failed on it ({type(exc).__name__}: "
+                                 f"{str(exc).splitlines()[0][:200] if str(exc) else ''})")
+                continue
             judged += 1
             for v in report.violations:
                 f = v.to_finding()
