@@ -314,3 +314,26 @@ def test_drills_config_defaults():
     from pytest_dbaudit.config import AuditConfig
 
     assert AuditConfig().drills == {"seed_rows": 0, "progress_after_s": 5, "timeout_s": 300}
+
+
+DBMATE = {
+    "repo/go.mod": "module x\n\nrequire github.com/jackc/pgx/v5 v5.6.0\n",
+    "repo/db/migrations/20260101000000_items.sql": (
+        "-- migrate:up\nCREATE TABLE items (id bigint PRIMARY KEY, sku text);\n\n"
+        "-- migrate:down\nDROP TABLE items;\n"),
+    "repo/db/migrations/20260102000000_sku_index.sql": (
+        "-- migrate:up\nCREATE INDEX items_sku ON items (sku);\n\n"
+        "-- migrate:down\nSELECT 1;\n"),  # forgets the index
+}
+
+
+def test_dbmate_sections_are_drilled_too(pytester, audit, postgres_admin_url):
+    write(pytester.path, DBMATE)
+    run = audit("--dbaudit-repo", str(pytester.path / "repo"), drill_config(pytester, postgres_admin_url),
+                "--dbaudit-drill-engine", "postgresql", "-k", "MG-04 and drill")
+    item = mg04(run, "postgresql")
+    assert item["outcome"] == "fail", item
+    (f,) = item["findings"]
+    assert f["message"] == ("dbmate downgrade of revision 20260102000000_sku_index failed on postgresql: "
+                            "index items_sku (sku) on items left behind")
+    assert f["location"].startswith("db/migrations/20260102000000_sku_index.sql")

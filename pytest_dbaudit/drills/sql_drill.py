@@ -1,4 +1,4 @@
-"""The raw-SQL round trip: golang-migrate and Flyway (with ``U`` undo scripts) histories.
+"""The raw-SQL round trip: golang-migrate, Flyway (with ``U`` undo scripts), dbmate and goose histories.
 
 The histories come from the static model (``sources.migrations``): each revision's ``up_sql`` and
 ``down_sql``. On a fresh throwaway database, for each revision in order:
@@ -29,7 +29,7 @@ from .schema_fingerprint import diff, fingerprint
 from .seed import Seeder
 from .sql_split import split_statements
 
-SQL_TOOLS = ("golang-migrate", "Flyway")
+SQL_TOOLS = ("golang-migrate", "Flyway", "dbmate", "goose")
 _SECRET_LITERAL = re.compile(
     r"\b(SET\s+PASSWORD(?:\s+FOR\s+\S+)?\s*=(?:\s*PASSWORD)?|(?:ENCRYPTED\s+)?PASSWORD"
     r"|IDENTIFIED\s+(?:WITH\s+\S+\s+)?(?:BY|AS)(?:\s+PASSWORD)?)(\s*\(?\s*)('[^']*'|\"[^\"]*\")", re.IGNORECASE)

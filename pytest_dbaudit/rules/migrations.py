@@ -404,8 +404,9 @@ def alembic_round_trip(drill, ctx):
     for note in notes:
         ctx.note(note)
     if not configs and not histories:
-        raise NotApplicable("no Alembic configuration (alembic.ini) and no golang-migrate or Flyway history with "
-                            "down/undo scripts in the repository; drills for other tools are not available yet")
+        raise NotApplicable("no Alembic configuration (alembic.ini) and no golang-migrate, Flyway, dbmate or goose "
+                            "history with down/undo scripts in the repository; drills for other tools are not "
+                            "available yet")
     options = drill.audit.cfg.drills
     seed_rows = options["seed_rows"]
     progress = Progress(f"{ctx.item.id} drill", options["progress_after_s"],
