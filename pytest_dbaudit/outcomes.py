@@ -61,3 +61,22 @@ class Undecided(Exception):
 
 class TargetUnavailable(Exception):
     """A target (database, container engine) could not be reached; one line, no traceback."""
+
+
+PLAN_TIME = "values known only at plan time: "
+
+
+def verdict(findings: list, undecided: list[str], judged: int, nothing: str, ctx=None, *,
+            unknown_prefix: str = PLAN_TIME, note_prefix: str = "unresolved: ") -> list:
+    """The shared ending of a rule that judges several things: findings win (what could not be decided is
+    noted when ``ctx`` is given); otherwise anything undecided leaves it unknown (``unknown_prefix`` + the
+    list); a rule that judged nothing is unknown with ``nothing`` as the reason."""
+    if findings:
+        for u in undecided if ctx is not None else ():
+            ctx.note(f"{note_prefix}{u}")
+        return findings
+    if undecided:
+        raise Undecided(unknown_prefix + "; ".join(undecided))
+    if not judged:
+        raise Undecided(nothing)
+    return []

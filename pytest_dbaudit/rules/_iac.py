@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ..outcomes import Undecided
 from ..sources.inventory import Inventory, Store, inventory_of
 
 
@@ -32,17 +31,3 @@ def region_unknown(store: Store) -> str:
     if "region" in store.unknown:
         return f"{store.name}: region = {store.unknown['region']}"
     return f"{store.name}: no region in the resource or its provider (it comes from the environment)"
-
-
-def verdict(findings: list, undecided: list[str], judged: int, nothing: str, ctx=None) -> list:
-    """The shared ending of an infrastructure rule: findings win (unresolved values are noted); values known
-    only at plan time decide nothing; a rule that judged nothing is unknown, with ``nothing`` as the reason."""
-    if findings:
-        for u in undecided if ctx is not None else ():
-            ctx.note(f"unresolved: {u}")
-        return findings
-    if undecided:
-        raise Undecided("values known only at plan time: " + "; ".join(undecided))
-    if not judged:
-        raise Undecided(nothing)
-    return []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..outcomes import Finding, Undecided
+from ..outcomes import Finding, Undecided, verdict
 from ..registry import check
 from ..sources.environments import environment_of
 from ..sources.inventory import inventory_of, module_of
@@ -63,16 +63,8 @@ def retention_and_final_snapshot(repo, ctx):
                                     observed=s.settings.get("deletion_protection"), expected=True))
         ctx.note(f"{s.name} ({where}): retention {days}, skip_final_snapshot {s.settings.get('skip_final_snapshot')}, "
                  f"deletion_protection {s.settings.get('deletion_protection')}")
-    if findings:
-        for u in undecided:
-            ctx.note(f"unresolved: {u}")
-        return findings
-    if undecided:
-        raise Undecided("values known only at plan time: " + "; ".join(undecided))
-    if not stores and not others and not findings:
-        raise Undecided("no RDS, Aurora, Cloud SQL or Azure database is declared in Terraform; retention of other "
-                        "stores is not readable from the repository")
-    return []
+    return verdict(findings, undecided, len(stores) + len(others), "no RDS, Aurora, Cloud SQL or Azure database is "
+                   "declared in Terraform; retention of other stores is not readable from the repository", ctx)
 
 
 _ARCHIVING = re.compile(r"archive_mode\s*[=:]\s*['\"]?(on|always)|\blog[-_]bin\b(?!\s*[=:]\s*['\"]?(off|0))", re.IGNORECASE)
@@ -160,7 +152,7 @@ def _self_hosted_offsite(repo) -> list[str]:
 def offsite_backup_copy(repo, ctx):
     """A copy of each managed primary's backups in another region: RDS automated backups replication, Azure
     geo-redundant backups, Cloud SQL backups in a multi-region location (its default)."""
-    from ._iac import region, region_unknown, verdict
+    from ._iac import region, region_unknown
 
     findings, undecided, judged = [], [], 0
     stores = cloud_stores(repo, ctx, "aws", "gcp", "azure")

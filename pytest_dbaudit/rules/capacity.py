@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..outcomes import Finding
+from ..outcomes import Finding, verdict
 from ..registry import check
-from ._iac import cloud_stores, verdict
+from ._iac import cloud_stores
 
 
 @check("CA-07", "static")

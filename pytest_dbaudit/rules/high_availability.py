@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from ..outcomes import Finding, Undecided
+from ..outcomes import Finding, Undecided, verdict
 from ..registry import check
-from ._iac import cloud_stores, verdict
+from ._iac import cloud_stores
 
 
 @check("HA-07", "static")

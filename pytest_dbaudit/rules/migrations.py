@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ..outcomes import Finding, NotApplicable, Undecided
+from ..outcomes import Finding, NotApplicable, Undecided, verdict
 from ..redact import redact
 from ..registry import check
 from ..sources.migrations import Down
@@ -222,13 +222,9 @@ def _alembic_sql(repo, h, dialect: str, audit) -> tuple[dict[str, str], dict[str
     if not ini_rel.endswith(".ini"):
         return {}, {}, f"{h.config}: offline rendering needs an alembic.ini"
     settings = audit.cfg.alembic
-    env = {k: str(v) for k, v in (settings.get("env") or {}).items()}
-    url = f"{dialect}://"
-    for name in settings.get("url_env") or []:
-        env[name] = url
-    result = render(repo.path(ini_rel), section, url, [(r.id, r.parents[0] if r.parents else None)
-                                                       for r in h.ordered()], env,
-                    timeout=float(settings.get("timeout_s", 300)))
+    ini, url = repo.path(ini_rel), f"{dialect}://"
+    result = render(ini, section, url, [(r.id, r.parents[0] if r.parents else None) for r in h.ordered()],
+                    _child_env(ini, url, settings), timeout=float(settings.get("timeout_s", 300)))
     return result.get("sql", {}), result.get("errors", {}), result.get("load_error")
 
 
@@ -278,10 +274,9 @@ def zero_downtime_sql(repo, ctx):
                 in_tx = False  # Flyway runs migrations with CONCURRENTLY outside a transaction on PostgreSQL
             path = r.file if h.tool != "Alembic" else ""
             try:
-                report = lint(sql, dialect=dialect, server_version=version, assume_in_transaction=in_tx, path=path,
-                              disable=disabled)
-                if h.tool in _IMPLICIT and report.statements < 2:  # one statement: no implicit transaction
-                    report = lint(sql, dialect=dialect, server_version=version, path=path, disable=disabled)
+                report = lint(sql, dialect=dialect, server_version=version, path=path, disable=disabled,
+                              assume_in_transaction=in_tx and h.tool not in _IMPLICIT,
+                              implicit_transaction=h.tool in _IMPLICIT)
             except Exception as exc:  # noqa: BLE001 - one revision the linter chokes on must not hide the others
                 undecided.append(f"{h.tool} revision {r.id}: the SQL rules failed on it ({type(exc).__name__}: "
                                  f"{str(exc).splitlines()[0][:200] if str(exc) else ''})")
@@ -297,7 +292,8 @@ def zero_downtime_sql(repo, ctx):
                 ctx.note(f"{r.location}: not checked ({e.kind} at line {e.line}): {e.message}")
             if style is not None:
                 findings += _style_findings(sql, dialect, style, r, h.tool == "Alembic", ctx)
-    return _verdict(findings, undecided, judged, ctx)
+    return verdict(findings, undecided, judged, "no revision has SQL that can be read statically", ctx,
+                   unknown_prefix="", note_prefix="not checked: ")
 
 
 def _style_rules(ctx) -> list[str] | None:
@@ -331,19 +327,6 @@ def _style_findings(sql: str, dialect: str, rules: list[str], r, rendered: bool,
         out.append(Finding(f"{prefix}sqlfluff {hit['code']}: {hit['description']}", location=where,
                            severity="Low"))
     return out
-
-
-def _verdict(findings, undecided, judged, ctx):
-    """Findings win (what could not be checked is noted); otherwise anything unchecked leaves it unknown."""
-    if findings:
-        for u in undecided:
-            ctx.note(f"not checked: {u}")
-        return findings
-    if undecided:
-        raise Undecided("; ".join(undecided))
-    if not judged:
-        raise Undecided("no revision has SQL that can be read statically")
-    return []
 
 
 _CREATES = ("create_table", "CreateModel", "createTable", "create_join_table")
@@ -567,14 +550,8 @@ def models_match_migrations_statically(repo, ctx):
                     location=where, observed=sorted(built[table]), expected=sorted(declared[table])))
         if not findings:
             ctx.note(f"{h.label}: {len(declared)} model table(s) match the migrations ({', '.join(files)})")
-    if findings:
-        return findings
-    if undecided:
-        raise Undecided("; ".join(undecided))
-    if not judged:
-        raise Undecided("no Prisma or Django history: model drift is compared statically for Prisma and "
-                        "Django, and by the drill for Alembic")
-    return []
+    return verdict(findings, undecided, judged, "no Prisma or Django history: model drift is compared statically "
+                   "for Prisma and Django, and by the drill for Alembic", unknown_prefix="")
 
 
 def _django_drift(repo, h, findings: list, undecided: list, ctx) -> int:
@@ -590,7 +567,7 @@ def _django_drift(repo, h, findings: list, undecided: list, ctx) -> int:
     declared, unread = declared_models([repo.text(f) or "" for f in modules])
     for name in unread:
         ctx.note(f"{app}: model {name} not compared (a base class this reading cannot follow)")
-    built = migrated_models(repo, h)
+    built = migrated_models(h)
     where = modules[0]
     for model in sorted(set(declared) - set(built)):
         findings.append(Finding(f"{app}: model {model} has no migration (makemigrations would create one)",
@@ -642,11 +619,7 @@ def models_match_migrations(drill, ctx):
                                     expected="autogenerate finds nothing (alembic check)"))
         else:
             ctx.note(f"{rel}: the models match the schema the migrations build on {drill.engine} ({db.source})")
-    if findings:
-        return findings
-    if undecided:
-        raise Undecided("; ".join(undecided))
-    return []
+    return verdict(findings, undecided, len(configs), "", unknown_prefix="")
 
 
 def _child(module: str, marker: str, request: dict, ini: Path, url: str, settings: dict) -> dict:

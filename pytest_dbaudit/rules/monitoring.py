@@ -88,7 +88,8 @@ _PG_SLOW_FLAG = "log_min_duration_statement"
 def engine_logs_exported(repo, ctx):
     """Managed databases ship their logs, slow-query log included, out of the instance: RDS/Aurora
     enabled_cloudwatch_logs_exports, Cloud SQL flags (its logs go to Cloud Logging), Azure diagnostic settings."""
-    from ._iac import cloud_stores, verdict
+    from ..outcomes import verdict
+    from ._iac import cloud_stores
 
     findings, undecided, judged = [], [], 0
     for s in cloud_stores(repo, ctx, "aws", "gcp", "azure"):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from ..outcomes import Finding, Undecided
+from ..outcomes import Finding, Undecided, verdict
 from ..registry import check
 from ..sources.credentials import credentials_of
-from ._iac import cloud_stores, verdict
+from ._iac import cloud_stores
 
 
 @check("SE-11", "static")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .compose import compose_of
-from .stack import image_engine, image_version
+from .stack import image_engine, image_name, image_version
 from .terraform import Block, TerraformModel, Unresolved, reference, terraform_of
 from .walk import Repository
 
@@ -42,14 +42,7 @@ _BACKUP_BUCKET = re.compile(r"backup|wal|archive|snapshot|dump|pgbackrest|barman
 
 def store_engine(image: str) -> str | None:
     """The engine an image runs: a database (stack.image_engine) or another data store."""
-    engine = image_engine(image)
-    if engine:
-        return engine
-    name = image.rsplit("@", 1)[0]
-    name = name.rsplit(":", 1)[0] if ":" in name.rsplit("/", 1)[-1] else name
-    for prefix in ("docker.io/library/", "docker.io/", "library/"):
-        name = name[len(prefix):] if name.startswith(prefix) else name
-    return OTHER_IMAGES.get(name)
+    return image_engine(image) or OTHER_IMAGES.get(image_name(image))
 POOLER_IMAGES = ("pgbouncer", "pgcat", "odyssey", "proxysql", "pgpool")
 EXPORTER_IMAGES = ("postgres-exporter", "postgres_exporter", "mysqld-exporter", "mysqld_exporter",
                    "mongodb-exporter", "redis_exporter", "redis-exporter")

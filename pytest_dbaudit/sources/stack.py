@@ -258,13 +258,18 @@ def image_version(image: str) -> str | None:
     return m.group(0) if m else None
 
 
-def image_engine(image: str) -> str | None:
+def image_name(image: str) -> str:
+    """The repository part of an image reference, without tag, digest or Docker Hub prefix."""
     repo_part = image.rsplit("@", 1)[0]
     name = repo_part.rsplit(":", 1)[0] if ":" in repo_part.rsplit("/", 1)[-1] else repo_part
     for prefix in ("docker.io/library/", "docker.io/", "library/"):
         if name.startswith(prefix):
             name = name[len(prefix):]
-    return DB_IMAGES.get(name)
+    return name
+
+
+def image_engine(image: str) -> str | None:
+    return DB_IMAGES.get(image_name(image))
 
 
 def _scan_images(stack: Stack, repo: Repository, rel: str) -> None:

@@ -15,14 +15,16 @@ _ALIASES = {"postgresql": "postgresql", "postgres": "postgresql", "pg": "postgre
 
 
 def lint(sql: str, *, dialect: str = "postgresql", server_version: tuple[int, int] | None = None,
-         assume_in_transaction: bool = False, path: str = "", enable: tuple[str, ...] = (),
-         disable: tuple[str, ...] = ()) -> Report:
+         assume_in_transaction: bool = False, implicit_transaction: bool = False, path: str = "",
+         enable: tuple[str, ...] = (), disable: tuple[str, ...] = ()) -> Report:
     """Lint one migration (a file, or one revision's SQL) and return its :class:`Report`.
 
     ``dialect``: "postgresql" or "mysql" (MariaDB included). ``server_version``: (major, minor) of the
     target server; rules whose verdict depends on it assume the dialect's default when it is None
     (PostgreSQL 15.0, MySQL 8.0). ``assume_in_transaction``: the migration tool runs the whole file in
-    one transaction (Alembic and Django on PostgreSQL do). ``enable`` switches on rules that are off by
+    one transaction (Alembic and Django on PostgreSQL do). ``implicit_transaction``: the tool sends the
+    whole text as one query (Prisma, golang-migrate), which PostgreSQL runs as one transaction when it
+    holds more than one statement. ``enable`` switches on rules that are off by
     default; ``disable`` switches rules off. Tables created earlier in the same ``sql`` count as new.
     """
     name = _ALIASES.get(dialect.lower())
@@ -33,7 +35,8 @@ def lint(sql: str, *, dialect: str = "postgresql", server_version: tuple[int, in
     source = Source(sql, path)
 
     statements, errors = impl.parse(source)
-    state = impl.State(version=version, assume_in_transaction=assume_in_transaction)
+    in_transaction = assume_in_transaction or (implicit_transaction and len(statements) > 1)
+    state = impl.State(version=version, assume_in_transaction=in_transaction)
     by_kind, generic = _dispatch(name, tuple(sorted(enable)), tuple(sorted(disable)))
     last_ok = not errors or (statements and max(e.line for e in errors) <= statements[-1].line)
     hits = []

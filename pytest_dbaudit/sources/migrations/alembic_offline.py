@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import os
 import re
 import subprocess
 import sys
@@ -26,13 +25,12 @@ _BOOKKEEPING = re.compile(r"^(CREATE TABLE alembic_version \(.*?\);|(INSERT INTO
 
 def render(ini: Path, section: str, url: str, revisions: list[tuple[str, str | None]], env: dict[str, str],
            timeout: float = 120) -> dict:
-    """Run the child; any failure of the child itself comes back as ``load_error``."""
-    child_env = dict(os.environ) | env
-    child_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ini.parent), child_env.get("PYTHONPATH")]))
+    """Run the child with ``env`` (the whole environment, the project on its import path); any failure of
+    the child itself comes back as ``load_error``."""
     request = json.dumps({"ini": str(ini), "section": section, "url": url, "revisions": revisions})
     try:
         proc = subprocess.run([sys.executable, "-m", __name__], input=request, capture_output=True, text=True,
-                              cwd=ini.parent, env=child_env, timeout=timeout)
+                              cwd=ini.parent, env=env, timeout=timeout)
     except subprocess.TimeoutExpired:
         return {"load_error": f"offline rendering timed out after {timeout:g} s"}
     at = proc.stdout.rfind(MARKER)

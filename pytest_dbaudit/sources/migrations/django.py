@@ -69,7 +69,33 @@ def _revision(rel: str, app: str, name: str, text: str, history: History) -> Non
     history.revisions.append(r)
 
 
-def _operations(ops: list[ast.AST], r: Revision) -> None:
+# operation -> the arguments (positional or keyword) that change the model state
+_STATE_ARGS = {"CreateModel": ("name", "fields"), "DeleteModel": ("name",), "RenameModel": ("old_name", "new_name"),
+               "AddField": ("model_name", "name"), "RemoveField": ("model_name", "name"),
+               "RenameField": ("model_name", "old_name", "new_name")}
+
+
+def _model_change(op: ast.Call) -> tuple[str, ...] | None:
+    """("CreateModel", "order", "id", "total") / ("AddField", "order", "note") / ...: names lower-cased for
+    models, as Django keys its state; None for operations that leave the model state alone."""
+    name = call_name(op)
+    names = _STATE_ARGS.get(name)
+    if names is None:
+        return None
+    kw = {k.arg: k.value for k in op.keywords if k.arg}
+    args = [kw.get(n, op.args[i] if i < len(op.args) else None) for i, n in enumerate(names)]
+    if name == "CreateModel":
+        fields = [literal(f.elts[0]) for f in getattr(args[1], "elts", []) if isinstance(f, ast.Tuple) and f.elts]
+        return (name, str(literal(args[0])).lower(), *(f for f in fields if isinstance(f, str)))
+    values = [str(literal(a)) for a in args]
+    if name == "RenameModel":
+        return (name, values[0].lower(), values[1].lower())
+    return (name, values[0].lower(), *values[1:]) if len(values) > 1 else (name, values[0].lower())
+
+
+def _operations(ops: list[ast.AST], r: Revision, state: bool = True) -> None:
+    """Read the operations into ``r``; ``state``: they change the model state too (not a
+    SeparateDatabaseAndState's database_operations)."""
     sql = []
     for op in ops:
         if not isinstance(op, ast.Call):
@@ -79,8 +105,14 @@ def _operations(ops: list[ast.AST], r: Revision) -> None:
         kw = {k.arg: k.value for k in op.keywords if k.arg}
         if name == "SeparateDatabaseAndState":
             inner = kw.get("database_operations") or (op.args[0] if op.args else None)
-            _operations(getattr(inner, "elts", []), r)
+            _operations(getattr(inner, "elts", []), r, state=False)
+            changes = kw.get("state_operations") or (op.args[1] if len(op.args) > 1 else None)
+            r.model_changes += [c for s in getattr(changes, "elts", []) if isinstance(s, ast.Call)
+                                for c in [_model_change(s)] if c]
             continue
+        change = _model_change(op) if state else None
+        if change:
+            r.model_changes.append(change)
         if name in _SCHEMA_OPS:
             r.schema_change = True
         elif name == "RunPython":

@@ -1,68 +1,37 @@
 """Django models against Django migrations, without running Django: the fields ``models.py`` declares
-and the ones the app's migrations leave after replaying CreateModel / AddField / RemoveField /
-RenameField / DeleteModel / RenameModel (what ``makemigrations --check`` compares). Models whose bases
-cannot be read (mixins from elsewhere) are reported as not compared, never guessed."""
+and the ones the app's migrations leave after replaying the CreateModel / AddField / RemoveField /
+RenameField / DeleteModel / RenameModel changes the migrations reader recorded (what ``makemigrations
+--check`` compares). Models whose bases cannot be read (mixins from elsewhere) are reported as not
+compared, never guessed."""
 
 from __future__ import annotations
 
 import ast
 
-from ..walk import Repository
 from .pyast import call_name, literal
 
 
-def _args(call: ast.Call, *names: str) -> list:
-    """Positional-or-keyword arguments of a migration operation, as literals where they are."""
-    kw = {k.arg: k.value for k in call.keywords if k.arg}
-    return [kw.get(n, call.args[i] if i < len(call.args) else None) for i, n in enumerate(names)]
-
-
-def migrated_models(repo: Repository, history) -> dict[str, set[str]]:
-    """Model (lower-case) -> field names after the app's migrations, in their order."""
+def migrated_models(history) -> dict[str, set[str]]:
+    """Model (lower-case) -> field names after the app's migrations, replayed in their order from the
+    model changes the migrations reader recorded."""
     models: dict[str, set[str]] = {}
     for r in history.ordered():
-        try:
-            tree = ast.parse(repo.text(r.file) or "")
-        except SyntaxError:
-            continue  # reported by MG-02 as a broken file
-        cls = next((n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Migration"), None)
-        ops = next((n.value for n in getattr(cls, "body", []) if isinstance(n, ast.Assign)
-                    and any(getattr(t, "id", "") == "operations" for t in n.targets)), None)
-        for op in getattr(ops, "elts", []):
-            if isinstance(op, ast.Call):
-                _replay(op, models)
+        for op, model, *rest in r.model_changes:
+            if op == "CreateModel":
+                models[model] = set(rest)
+            elif op == "DeleteModel":
+                models.pop(model, None)
+            elif op == "RenameModel":
+                if model in models:
+                    models[rest[0]] = models.pop(model)
+            elif op == "AddField":
+                models.setdefault(model, set()).add(rest[0])
+            elif op == "RemoveField":
+                models.setdefault(model, set()).discard(rest[0])
+            elif op == "RenameField" and rest[0] in models.get(model, ()):
+                models[model].discard(rest[0])
+                models[model].add(rest[1])
     return models
-
-
-def _replay(op: ast.Call, models: dict[str, set[str]]) -> None:
-    name = call_name(op)
-    if name == "CreateModel":
-        model, fields = _args(op, "name", "fields")
-        names = {literal(f.elts[0]) for f in getattr(fields, "elts", []) if isinstance(f, ast.Tuple) and f.elts}
-        models[str(literal(model)).lower()] = {n for n in names if isinstance(n, str)}
-    elif name == "DeleteModel":
-        models.pop(str(literal(_args(op, "name")[0])).lower(), None)
-    elif name == "RenameModel":
-        old, new = (str(literal(a)).lower() for a in _args(op, "old_name", "new_name"))
-        if old in models:
-            models[new] = models.pop(old)
-    elif name in ("AddField", "RemoveField", "RenameField"):
-        model = str(literal(_args(op, "model_name")[0])).lower()
-        fields = models.setdefault(model, set())
-        if name == "AddField":
-            fields.add(str(literal(_args(op, "model_name", "name")[1])))
-        elif name == "RemoveField":
-            fields.discard(str(literal(_args(op, "model_name", "name")[1])))
-        else:
-            _, old, new = (literal(a) for a in _args(op, "model_name", "old_name", "new_name"))
-            if old in fields:
-                fields.discard(old)
-                fields.add(new)
-    elif name == "SeparateDatabaseAndState":
-        state = _args(op, "database_operations", "state_operations")[1]
-        for inner in getattr(state, "elts", []):
-            if isinstance(inner, ast.Call):
-                _replay(inner, models)
 
 
 def declared_models(texts: list[str]) -> tuple[dict[str, set[str]], list[str]]:

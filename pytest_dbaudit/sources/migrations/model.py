@@ -41,6 +41,9 @@ class Revision:
     data_change: bool = False  # inserts/updates/deletes data
     schema_change: bool = False  # creates/alters/drops schema objects
     order_key: tuple = ()  # how the tool orders it (version tuple, timestamp), for naming checks
+    # Django: the model-state changes of its operations, e.g. ("AddField", "order", "note"), replayed by
+    # django_state to compare the models with the migrations
+    model_changes: list[tuple[str, ...]] = field(default_factory=list)
 
     @property
     def location(self) -> str:

@@ -1,1 +1,0 @@
-CREATE TABLE account (id bigint PRIMARY KEY, email text);

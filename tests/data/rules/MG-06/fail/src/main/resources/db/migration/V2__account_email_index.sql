@@ -1,1 +1,0 @@
-CREATE INDEX account_email ON account (email);

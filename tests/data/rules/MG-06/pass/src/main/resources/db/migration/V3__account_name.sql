@@ -1,3 +1,0 @@
-SET lock_timeout = '5s';
-SET statement_timeout = '15min';
-ALTER TABLE account ADD COLUMN IF NOT EXISTS name text;
