@@ -17,6 +17,7 @@ from .errors import DbauditUsageError
 from .outcomes import Finding, NotApplicable, Outcome, Result, TargetUnavailable, Undecided
 from .redact import redact
 from .registry import implementation, load_builtin_rules
+from .live.connection import expand_databases
 from .targets import ATTEST, NO_LIVE, REPO, Target, drill_target, live_target
 
 
@@ -74,13 +75,16 @@ class Audit:
         self.catalog: Catalog = load_catalog(catalog_files(found))  # user items are named in the config
         sections = list(self.catalog.sections)
         self.cfg: AuditConfig = load_config(found, sections)
-        validate_ids(self.cfg, set(self.catalog.items), {i.id: i.thresholds for i in self.catalog.items.values()})
+        load_builtin_rules()
+        from .live.probe import probe_thresholds
+
+        validate_ids(self.cfg, set(self.catalog.items),
+                     {i.id: {**i.thresholds, **probe_thresholds(i.id)} for i in self.catalog.items.values()})
         err = _Err("command line")
         self.fail_under = dict(self.cfg.fail_under)
         for value in opts.fail_under:
             self.fail_under.update(parse_level_gate(value, "--dbaudit-fail-under", err, sections))
         self.fail_on = parse_severity(opts.fail_on, "--dbaudit-fail-on", err) if opts.fail_on else self.cfg.fail_on
-        load_builtin_rules()
 
         self.live_targets: list[Target] = []
         self.unset_targets: list[str] = []  # inventory entries whose URL variable is not set
@@ -95,10 +99,12 @@ class Audit:
                 if spec.url is None:
                     self.unset_targets.append(f"{spec.name or spec.url_env} (${spec.url_env} is not set)")
                     continue
-                t = live_target(spec.url, spec.name)
-                if t.label not in seen:
-                    seen.add(t.label)
-                    self.live_targets.append(t)
+                for t in expand_databases(live_target(spec.url, spec.name), spec.databases, self.cfg.live):
+                    if t.label not in seen:
+                        seen.add(t.label)
+                        self.live_targets.append(t)
+                        if spec.thresholds:
+                            self.cfg.target_thresholds[t.label] = spec.thresholds
         self.drill_engines = opts.drill_engines or self.cfg.drill_engines
         self._repo = None
         self._live: dict[str, Any] = {}
@@ -281,7 +287,8 @@ class Audit:
             if dt.date.today() > w.expires:
                 result.reason = f"waiver expired on {w.expires}: {w.reason}{who}"
                 return result, index
-            return Result(Outcome.WAIVED, f"waived until {w.expires}: {w.reason}{who}", result.findings, result.evidence), index
+            return Result(Outcome.WAIVED, f"waived until {w.expires}: {w.reason}{who}", result.findings, result.evidence,
+                          parts=result.parts), index
         return result, None
 
 

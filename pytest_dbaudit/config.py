@@ -29,12 +29,12 @@ TOP_KEYS = {
 }
 DATA_STORE_KEYS = {"name", "engine", "owner", "purpose", "backup", "notes", "external"}
 THROWAWAY_KEYS = {"containers", "postgresql", "mysql", "mariadb", "images"}
-LIVE_KEYS = {"statement_timeout_ms", "lock_timeout_ms", "connect_timeout_s"}
+LIVE_KEYS = {"statement_timeout_ms", "lock_timeout_ms", "connect_timeout_s", "time_budget_s", "expensive"}
 ALEMBIC_KEYS = {"env", "url_env", "timeout_s"}
 DRILLS_KEYS = {"seed_rows", "progress_after_s", "timeout_s"}
 WAIVER_KEYS = {"id", "target", "reason", "expires", "owner", "ticket"}
 ATTEST_KEYS = {"id", "by", "date", "statement", "evidence"}
-TARGET_KEYS = {"name", "url", "url_env"}
+TARGET_KEYS = {"name", "url", "url_env", "databases", "thresholds"}
 
 
 @dataclass
@@ -64,6 +64,8 @@ class TargetSpec:
     url: str | None
     name: str = ""
     url_env: str = ""  # the URL came from this variable (or it is unset: url is None)
+    databases: list[str] | str | None = None  # "all" or names: audit these databases of the server
+    thresholds: dict[str, dict[str, Any]] = field(default_factory=dict)  # per-target overrides
 
 
 @dataclass
@@ -72,6 +74,7 @@ class AuditConfig:
     targets: list[TargetSpec] = field(default_factory=list)
     catalog: list[Path] = field(default_factory=list)
     thresholds: dict[str, dict[str, Any]] = field(default_factory=dict)
+    target_thresholds: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)  # label -> item -> name
     waivers: list[Waiver] = field(default_factory=list)
     attestations: dict[str, Attestation] = field(default_factory=dict)
     attestation_max_age_days: int = 365
@@ -79,7 +82,7 @@ class AuditConfig:
     drill_engines: list[str] = field(default_factory=list)
     fail_under: dict[str, int] = field(default_factory=dict)  # "overall" or section name -> level
     fail_on: str | None = None
-    live: dict[str, float] = field(
+    live: dict[str, Any] = field(
         default_factory=lambda: {"statement_timeout_ms": 5000, "lock_timeout_ms": 1000, "connect_timeout_s": 5}
     )
     alembic: dict[str, Any] = field(default_factory=lambda: {"env": {}, "url_env": [], "timeout_s": 300})
@@ -245,11 +248,19 @@ def load_config(found: tuple[Path, dict[str, Any] | None] | None, sections: list
         t = _check_keys(t, TARGET_KEYS, where, err)
         if ("url" in t) == ("url_env" in t):
             raise err(where, "needs exactly one of url, url_env")
+        dbs = t.get("databases")
+        if dbs is not None and dbs != "all" and not (isinstance(dbs, list) and all(isinstance(d, str) for d in dbs)):
+            raise err(f"{where}.databases", "must be 'all' or a list of database names")
+        tthr = t.get("thresholds") or {}
+        if not isinstance(tthr, dict) or not all(isinstance(v, dict) for v in tthr.values()):
+            raise err(f"{where}.thresholds", "must map item ids to {name: value}")
         if "url_env" in t:
             env = _text(t, "url_env", where, err)
-            cfg.targets.append(TargetSpec(url=os.environ.get(env) or None, name=t.get("name", env), url_env=env))
+            cfg.targets.append(TargetSpec(url=os.environ.get(env) or None, name=t.get("name", env), url_env=env,
+                                          databases=dbs, thresholds=tthr))
         else:
-            cfg.targets.append(TargetSpec(url=_text(t, "url", where, err), name=t.get("name", "")))
+            cfg.targets.append(TargetSpec(url=_text(t, "url", where, err), name=t.get("name", ""), databases=dbs,
+                                          thresholds=tthr))
 
     cfg.catalog = catalog_files(found)
 
@@ -315,6 +326,10 @@ def load_config(found: tuple[Path, dict[str, Any] | None] | None, sections: list
     if "live" in raw:
         live = _check_keys(raw["live"], LIVE_KEYS, "live", err)
         for k, v in live.items():
+            if k == "expensive":
+                if not isinstance(v, bool):
+                    raise err("live.expensive", f"must be true or false, got {v!r}")
+                continue
             if not isinstance(v, (int, float)) or isinstance(v, bool) or v <= 0:
                 raise err(f"live.{k}", f"must be a positive number, got {v!r}")
         cfg.live.update(live)
@@ -361,18 +376,21 @@ def load_config(found: tuple[Path, dict[str, Any] | None] | None, sections: list
 def validate_ids(cfg: AuditConfig, item_ids: set[str], thresholds_of: dict[str, dict[str, Any]]) -> None:
     """Second pass once the full catalog (with user items) is known."""
     err = _Err(str(cfg.path))
-    for iid, values in cfg.thresholds.items():
-        if iid not in item_ids:
-            raise err(f"thresholds.{iid}", "is not a catalog item id")
-        if not isinstance(values, dict):
-            raise err(f"thresholds.{iid}", "must map threshold names to values")
-        known = thresholds_of.get(iid, {})
-        for name, value in values.items():
-            if name not in known:
-                allowed = ", ".join(known) or "none"
-                raise err(f"thresholds.{iid}.{name}", f"is not a threshold of {iid} (it has: {allowed})")
-            if isinstance(known[name], (int, float)) and (not isinstance(value, (int, float)) or isinstance(value, bool)):
-                raise err(f"thresholds.{iid}.{name}", f"must be a number, got {value!r}")
+    tables = [("thresholds", cfg.thresholds)] + [
+        (f"targets[{i}].thresholds", t.thresholds) for i, t in enumerate(cfg.targets) if t.thresholds]
+    for where, table in tables:
+        for iid, values in table.items():
+            if iid not in item_ids:
+                raise err(f"{where}.{iid}", "is not a catalog item id")
+            if not isinstance(values, dict):
+                raise err(f"{where}.{iid}", "must map threshold names to values")
+            known = thresholds_of.get(iid, {})
+            for name, value in values.items():
+                if name not in known:
+                    allowed = ", ".join(known) or "none"
+                    raise err(f"{where}.{iid}.{name}", f"is not a threshold of {iid} (it has: {allowed})")
+                if isinstance(known[name], (int, float)) and (not isinstance(value, (int, float)) or isinstance(value, bool)):
+                    raise err(f"{where}.{iid}.{name}", f"must be a number, got {value!r}")
     for i, w in enumerate(cfg.waivers):
         if not any(fnmatch.fnmatchcase(iid, w.id) for iid in item_ids):
             raise err(f"waivers[{i}].id", f"{w.id!r} matches no catalog item")

@@ -92,15 +92,16 @@ class AuditItem(pytest.Item):
         item, p = self.planned.item, self.planned
         r = self.result
         if r is None:  # the check raised in setup
-            outcome, reason, findings, evidence = Outcome.ERROR.value, _error_line(report), [], []
+            outcome, reason, findings, evidence, parts = Outcome.ERROR.value, _error_line(report), [], [], []
         else:
             outcome, reason = r.outcome.value, r.reason
             findings = [f.to_dict() for f in r.findings]
             evidence = r.evidence
+            parts = r.parts
         return {
             "nodeid": self.nodeid, "id": item.id, "title": item.title, "section": item.section, "level": item.level,
             "severity": item.severity, "mode": p.mode, "target": p.target.label, "outcome": outcome,
-            "reason": redact(reason), "findings": findings, "evidence": evidence,
+            "reason": redact(reason), "findings": findings, "evidence": evidence, "parts": parts,
             "queries": [redact(q) for q in self.queries], "waiver": self.waiver_index,
             "duration_s": round(self.seconds, 4), "custom": not item.builtin,
         }

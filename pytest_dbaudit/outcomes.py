@@ -49,6 +49,7 @@ class Result:
     reason: str = ""  # why: n/a reason, what would decide an unknown, waiver reason ...
     findings: list[Finding] = field(default_factory=list)
     evidence: list[str] = field(default_factory=list)  # what was looked at / observed, shown on pass too
+    parts: list[dict[str, Any]] = field(default_factory=list)  # live probes' own outcomes (live/probe.py)
 
 
 class NotApplicable(Exception):

@@ -109,16 +109,3 @@ def majors_behind(repo, ctx):
     if judged:
         return []
     raise Undecided("no database engine version is declared in the repository")
-
-
-@check("TV-03", "live")
-def version_support_live(db, ctx):
-    s = support_of(db.flavor, db.version)
-    ctx.note(f"server reports {db.version_full}")
-    if s.status == "unknown":
-        raise Undecided(s.detail)
-    if s.status == "eol":
-        return [Finding(s.detail, location=db.target.label, observed=db.version,
-                        expected=f"a supported {db.flavor} release (table of {TABLE_DATE})")]
-    ctx.note(s.detail)
-    return []

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
-from .outcomes import TargetUnavailable
-from .redact import redact
-from .targets import Target, driver_url
+from ..outcomes import TargetUnavailable
+from ..redact import redact
+from ..targets import Target, driver_url
 
 
 @dataclass
@@ -30,18 +30,42 @@ class LiveDatabase:
     database: str
     connect_seconds: float = 0.0
     queries: list[str] = field(default_factory=list)
+    budget_s: float = 120.0  # the whole live audit of this target
+    cache: dict[str, Any] = field(default_factory=dict)  # facts shared by the checks (settings, schema ...)
+    lost: str = ""  # set once the connection is gone: later queries fail fast
+
+    def __post_init__(self) -> None:
+        self.deadline = time.monotonic() + self.budget_s
+
+    def out_of_time(self) -> bool:
+        return time.monotonic() > self.deadline
 
     def rows(self, sql: str, **params: Any) -> list[dict[str, Any]]:
         """Run one read-only query; rows as dicts. The SQL is recorded for the report."""
         from sqlalchemy import text
 
+        if self.lost:
+            raise TargetUnavailable(self.lost)
         self.queries.append(" ".join(sql.split()))
-        with self.engine.connect() as conn:
-            try:
-                result = conn.execute(text(sql), params)
-                return [dict(r._mapping) for r in result]
-            finally:
-                conn.rollback()
+        try:
+            with self.engine.connect() as conn:
+                try:
+                    result = conn.execute(text(sql), params)
+                    return [dict(r._mapping) for r in result]
+                finally:
+                    conn.rollback()
+        except Exception as exc:
+            kind, line = classify_error(exc)
+            if kind == "lost":
+                self.lost = f"connection to {self.target.label} lost: {line}"
+                raise TargetUnavailable(self.lost) from None
+            raise
+
+    def memo(self, key: str, fn: Any) -> Any:
+        """``fn(self)`` once per target: facts several checks read (all settings, the schema)."""
+        if key not in self.cache:
+            self.cache[key] = fn(self)
+        return self.cache[key]
 
     def scalar(self, sql: str, **params: Any) -> Any:
         rows = self.rows(sql, **params)
@@ -101,7 +125,8 @@ def connect(target: Target, settings: dict[str, float]) -> LiveDatabase:
         raise
     except Exception as exc:  # any driver error: one line, redacted
         raise TargetUnavailable(f"cannot connect to {target.label}: {_short(exc)}") from None
-    return LiveDatabase(target=target, engine=engine, connect_seconds=time.monotonic() - start, **info)
+    return LiveDatabase(target=target, engine=engine, connect_seconds=time.monotonic() - start,
+                        budget_s=float(settings.get("time_budget_s", 120)), **info)
 
 
 def _mysql_session(dbapi_conn: Any, stmt_ms: int, lock_ms: int) -> None:
@@ -137,6 +162,27 @@ def _server_info(conn: Any, engine: str) -> dict[str, str]:
     return {"dialect": "sqlite", "flavor": "sqlite", "version": version, "version_full": f"SQLite {version}", "database": "main"}
 
 
+_LOST = ("server closed the connection", "connection refused", "lost connection", "terminating connection",
+         "gone away", "could not connect", "connection reset", "broken pipe", "connection is closed",
+         "can't connect", "the database system is shutting down", "no connection to the server")
+_PRIVILEGE = ("permission denied", "must be superuser", "access denied", "command denied", "privilege")
+_TIMEOUT = ("lock timeout", "statement timeout", "canceling statement", "max_statement_time",
+            "maximum statement execution time", "lock wait timeout", "query execution was interrupted")
+
+
+def classify_error(exc: BaseException) -> tuple[str, str]:
+    """("lost" | "privilege" | "timeout" | "error", one redacted line) for a driver error."""
+    line = _short(exc)
+    low = line.lower()
+    if any(k in low for k in _LOST) or getattr(exc, "connection_invalidated", False):
+        return "lost", line
+    if any(k in low for k in _TIMEOUT):
+        return "timeout", line
+    if any(k in low for k in _PRIVILEGE):
+        return "privilege", line
+    return "error", line
+
+
 def _short(exc: BaseException) -> str:
     """The driver's first meaningful line, without SQLAlchemy's boilerplate and without secrets."""
     orig = getattr(exc, "orig", None) or exc
@@ -144,3 +190,46 @@ def _short(exc: BaseException) -> str:
     lines = [ln.strip() for ln in msg.splitlines() if ln.strip() and not ln.strip().startswith("(Background")]
     text_ = " ".join(lines[:2]) if lines else type(orig).__name__
     return redact(text_[:300])
+
+
+_LIST_DATABASES = {
+    "postgresql": "SELECT datname AS name FROM pg_catalog.pg_database WHERE datallowconn AND NOT datistemplate "
+                  "AND has_database_privilege(datname, 'CONNECT') ORDER BY 1",
+    "mysql": "SELECT schema_name AS name FROM information_schema.schemata WHERE schema_name NOT IN "
+             "('mysql', 'information_schema', 'performance_schema', 'sys') ORDER BY 1",
+}
+
+
+def expand_databases(target: Target, databases: list[str] | str | None, settings: dict[str, Any]) -> list[Target]:
+    """One server target -> one target per database: the listed names, or every database the role may
+    connect to (``"all"``). The list is sorted, so every xdist worker plans the same items. A server
+    that cannot be listed stays one target and reports why when its items run."""
+    from ..targets import live_target
+
+    if not databases or target.engine == "sqlite":
+        return [target]
+    names = databases
+    if databases == "all":
+        try:
+            db = connect(target, settings)
+        except TargetUnavailable:
+            return [target]
+        try:
+            names = [r["name"] for r in db.rows(_LIST_DATABASES[target.engine])]
+        except Exception:
+            return [target]
+        finally:
+            db.close()
+    out = []
+    for name in names:
+        out.append(live_target(with_database(target.url or "", name), f"{target.name}/{name}" if target.name else ""))
+    return out or [target]
+
+
+def with_database(url: str, name: str) -> str:
+    from urllib.parse import quote
+
+    head, sep, query = url.partition("?")
+    scheme, _, rest = head.partition("://")
+    authority = rest.split("/", 1)[0]
+    return f"{scheme}://{authority}/{quote(name, safe='')}" + (sep + query if sep else "")

@@ -1,0 +1,1 @@
+"""MySQL and MariaDB live probes, one module per audit topic; importing registers them."""

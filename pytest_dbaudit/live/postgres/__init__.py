@@ -1,0 +1,1 @@
+"""PostgreSQL live probes, one module per audit topic; importing registers them."""

@@ -1,0 +1,1 @@
+"""SQLite live probes (no anchor tool covers SQLite; every item here is new)."""
