@@ -1,0 +1,3 @@
+"""MySQL and MariaDB live probes: architecture."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""MySQL and MariaDB live probes: maintenance."""
+
+from __future__ import annotations

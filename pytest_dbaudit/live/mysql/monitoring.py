@@ -1,0 +1,3 @@
+"""MySQL and MariaDB live probes: monitoring."""
+
+from __future__ import annotations

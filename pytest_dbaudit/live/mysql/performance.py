@@ -1,0 +1,3 @@
+"""MySQL and MariaDB live probes: performance."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""PostgreSQL live probes: architecture."""
+
+from __future__ import annotations

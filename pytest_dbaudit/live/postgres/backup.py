@@ -1,0 +1,3 @@
+"""PostgreSQL live probes: backup."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""PostgreSQL live probes: capacity."""
+
+from __future__ import annotations

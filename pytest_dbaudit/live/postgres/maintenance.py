@@ -1,0 +1,3 @@
+"""PostgreSQL live probes: maintenance."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""PostgreSQL live probes: monitoring."""
+
+from __future__ import annotations

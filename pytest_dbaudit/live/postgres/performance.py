@@ -1,0 +1,3 @@
+"""PostgreSQL live probes: performance."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""PostgreSQL live probes: replication."""
+
+from __future__ import annotations

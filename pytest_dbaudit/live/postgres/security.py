@@ -1,0 +1,3 @@
+"""PostgreSQL live probes: security."""
+
+from __future__ import annotations

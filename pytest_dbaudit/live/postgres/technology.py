@@ -1,0 +1,3 @@
+"""PostgreSQL live probes: technology."""
+
+from __future__ import annotations
