@@ -1,78 +1,104 @@
-"""Schema & design checks."""
+"""Schema & design: the checks of ``schema/checks.py`` wired to the static and live modes.
+
+Live: each schema check is a probe over the reflected schema (a fixed number of catalog queries,
+shared by every probe of the target). Static: the same check over every schema the repository
+declares (Prisma, SQLAlchemy/SQLModel, Django, Rails schema.rb, TypeORM, DDL files).
+"""
 
 from __future__ import annotations
 
-from ..outcomes import Finding, Undecided
+import re
+
+from ..live.probe import probe
+from ..outcomes import Finding, Undecided, verdict
 from ..registry import check
+from ..schema.checks import CHECKS, SchemaCheck, checks_of
+from ..schema.reflect import reflect
 
-_PG_NO_PK = """
-SELECT n.nspname AS schema_name, c.relname AS table_name
-FROM pg_catalog.pg_class c
-JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relkind IN ('r', 'p')
-  AND NOT c.relispartition
-  AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-  AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'
-  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'p')
-  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
-                  WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
-ORDER BY 1, 2
-"""
-_PG_COUNT = """
-SELECT count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-  AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'
-"""
-# information_schema.statistics, not table_constraints: MariaDB hides constraint rows from a
-# role that only has SELECT, which would make every keyed table look keyless.
-_MY_SCOPE = "t.table_schema NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys')"
-_MY_NO_PK = f"""
-SELECT t.table_schema AS schema_name, t.table_name AS table_name
-FROM information_schema.tables t
-WHERE t.table_type = 'BASE TABLE' AND {_MY_SCOPE} AND (DATABASE() IS NULL OR t.table_schema = DATABASE())
-  AND NOT EXISTS (SELECT 1 FROM information_schema.statistics k
-                  WHERE k.table_schema = t.table_schema AND k.table_name = t.table_name
-                    AND k.index_name = 'PRIMARY')
-ORDER BY 1, 2
-"""
-_MY_COUNT = f"""
-SELECT count(*) FROM information_schema.tables t
-WHERE t.table_type = 'BASE TABLE' AND {_MY_SCOPE} AND (DATABASE() IS NULL OR t.table_schema = DATABASE())
-"""
-_SQLITE_NO_PK = """
-SELECT 'main' AS schema_name, m.name AS table_name FROM sqlite_master m
-WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
-  AND NOT EXISTS (SELECT 1 FROM pragma_table_info(m.name) p WHERE p.pk > 0)
-ORDER BY 2
-"""
-_SQLITE_COUNT = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+ALL = ("postgresql", "mysql", "sqlite")
 
 
-# grantee as information_schema spells it: 'user'@'host'
-_MY_ME = "CONCAT('''', SUBSTRING_INDEX(CURRENT_USER(), '@', 1), '''@''', SUBSTRING_INDEX(CURRENT_USER(), '@', -1), '''')"
-_MY_SEES_ALL = f"""
-SELECT (SELECT COUNT(*) FROM information_schema.user_privileges
-        WHERE privilege_type = 'SELECT' AND grantee = {_MY_ME})
-     + (SELECT COUNT(*) FROM information_schema.schema_privileges
-        WHERE privilege_type = 'SELECT' AND grantee = {_MY_ME} AND DATABASE() IS NOT NULL
-          AND table_schema IN (DATABASE(), REPLACE(DATABASE(), '_', '\\_')))
-"""
+def _live_probe(c: SchemaCheck):
+    def run(db, p):
+        schema = reflect(db)
+        p.note(f"{len(schema.tables)} table(s) reflected")
+        for problem in schema.problems:
+            p.note(problem)
+        return c.fn(schema, p.threshold)
+
+    run.__qualname__ = f"schema_probe[{c.id}]"
+    run.__doc__ = c.fix
+    # select_all: on MySQL/MariaDB information_schema lists only tables the role has a privilege
+    # on, so without SELECT on the schema a clean answer could mean "could not see".
+    probe(c.item, c.id, c.title, engines=ALL, needs=("select_all",), thresholds=c.thresholds,
+          anchors=c.anchors, fix=c.fix)(run)
 
 
-@check("SD-03", "live")
-def primary_keys_live(db, ctx):
-    no_pk, count = {"postgresql": (_PG_NO_PK, _PG_COUNT), "mysql": (_MY_NO_PK, _MY_COUNT),
-                    "sqlite": (_SQLITE_NO_PK, _SQLITE_COUNT)}[db.dialect]
-    if db.dialect == "mysql" and not int(db.scalar(_MY_SEES_ALL) or 0):
-        # information_schema lists only the tables the role holds a privilege on: without
-        # SELECT on the whole schema, a clean answer could just mean "could not see".
-        where = f"`{db.database}`.*" if db.database else "*.*"
-        raise Undecided(f"the audit role may not see every table; to decide, GRANT SELECT ON {where} TO "
-                        "the audit role")
-    total = int(db.scalar(count) or 0)
-    rows = db.rows(no_pk)
-    ctx.note(f"{total} table(s) checked in {db.database}")
-    return [Finding(f"table {r['schema_name']}.{r['table_name']} has no primary key",
-                    location=f"{db.target.label} {r['schema_name']}.{r['table_name']}",
-                    observed="no PRIMARY KEY constraint", expected="a primary key")
-            for r in rows]
+for _c in CHECKS:
+    _live_probe(_c)
+
+
+def _static(repo, ctx):
+    from ..schema.readers import schemas_of
+
+    schemas = schemas_of(repo)
+    if not schemas:
+        raise Undecided("no schema source in the repository (Prisma schema, SQLAlchemy/SQLModel or Django models, "
+                        "Rails db/schema.rb, TypeORM entities or CREATE TABLE files)")
+    findings: list[Finding] = []
+    undecided: list[str] = []
+    judged = 0
+    for schema in schemas:
+        ctx.note(f"{schema.source}: {len(schema.tables)} table(s)")
+        for c in checks_of(ctx.item.id):
+            def th(name: str, c: SchemaCheck = c):
+                override = ctx.audit.cfg.thresholds.get(ctx.item.id, {})
+                return override.get(name, c.thresholds.get(name))
+
+            found = c.fn(schema, th)
+            for f in found:
+                f.remediation = f.remediation or c.fix
+                if schema.source not in f.location:
+                    f.message = f"{f.message} [{schema.source}]"
+            findings.extend(found)
+        if schema.tables:
+            judged += 1
+        if not schema.complete:
+            undecided.extend(f"{schema.source}: {p}" for p in schema.problems)
+    return verdict(findings, undecided, judged, "the schema sources declare no tables", ctx,
+                   unknown_prefix="parts of the schema could not be read: ")
+
+
+for _item in sorted({c.item for c in CHECKS} - {"SD-11"}):
+    check(_item, "static")(_static)
+
+
+_DOC = re.compile(r"(^|/)(\.tbls\.ya?ml|schemaspy[^/]*|dbdocs[^/]*|[^/]*\.dbml|"
+                  r"[^/]*(erd|schema|data[-_]?model|database)[^/]*\.(md|rst|adoc|svg|png|puml|mmd|html))$", re.I)
+
+
+def _documentation(repo) -> list[str]:
+    return [f for f in repo.files if _DOC.search(f) and not f.endswith(("schema.rb", "schema.prisma"))]
+
+
+@check("SD-11", "static")
+def documented_static(repo, ctx):
+    """Schema documentation in the repository (tbls, SchemaSpy, dbdocs/DBML, an ERD or a schema document);
+    without it, comments on the declared tables."""
+    docs = _documentation(repo)
+    if docs:
+        ctx.note(f"schema documentation: {', '.join(docs[:5])}")
+        return []
+    ctx.note("no schema document (tbls, SchemaSpy, DBML, ERD, schema.md) in the repository")
+    return _static(repo, ctx)
+
+
+@check("SD-12", "static")
+def erd_static(repo, ctx):
+    """An entity-relationship diagram generated from the schema: a tbls/SchemaSpy/dbdocs setup or an ERD file."""
+    docs = [f for f in _documentation(repo) if re.search(r"erd|tbls|schemaspy|dbdocs|dbml|\.(svg|png|puml|mmd)$", f, re.I)]
+    if docs:
+        ctx.note(f"diagram sources: {', '.join(docs[:5])}")
+        return []
+    return [Finding("no entity-relationship diagram or generator (tbls, SchemaSpy, dbdocs, an ERD file) in the "
+                    "repository", location="repo", expected="an ERD generated from the current schema")]
