@@ -61,6 +61,23 @@ class LiveDatabase:
                 raise TargetUnavailable(self.lost) from None
             raise
 
+    def ping(self) -> None:
+        """Raise TargetUnavailable if the server is gone: an item must not judge a server that left
+        from facts cached before it did."""
+        from sqlalchemy import text
+
+        if self.lost:
+            raise TargetUnavailable(self.lost)
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+                conn.rollback()
+        except Exception as exc:
+            kind, line = classify_error(exc)
+            if kind == "lost":
+                self.lost = f"connection to {self.target.label} lost: {line}"
+            raise TargetUnavailable(self.lost or f"{self.target.label}: {line}") from None
+
     def memo(self, key: str, fn: Any) -> Any:
         """``fn(self)`` once per target: facts several checks read (all settings, the schema)."""
         if key not in self.cache:

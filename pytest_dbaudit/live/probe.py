@@ -184,6 +184,7 @@ def run_live_item(db: Any, ctx: Any) -> Result:
     """The live test of a catalog item: run its probes, combine their outcomes."""
     from .preflight import capabilities
 
+    db.ping()
     caps = capabilities(db)
     parts = [run_probe(p, db, caps, ctx) for p in probes_of(ctx.item.id)]
     applicable = [r for r in parts if r.outcome is not Outcome.NOT_APPLICABLE]

@@ -1,0 +1,24 @@
+"""The ``dbaudit`` command: helpers around the pytest plugin (the audit itself is ``pytest --dbaudit``)."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in ("-h", "--help"):
+        print("usage: dbaudit grants {postgres,mysql,mariadb} [--role NAME] [--database DB] [--matrix]\n"
+              "  grants  print the minimal grant script for a read-only monitoring role\n"
+              "Run the audit itself with: pytest --dbaudit [--dbaudit-db URL ...]")
+        return 0 if argv else 2
+    if argv[0] == "grants":
+        from .live.grants import main as grants
+
+        return grants(argv[1:])
+    print(f"dbaudit: unknown command {argv[0]!r} (try: dbaudit grants postgres)", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
