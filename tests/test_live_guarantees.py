@@ -202,3 +202,28 @@ def test_wrong_password_is_one_message_without_the_password(mariadb_bare_user, a
     assert live and all(i["outcome"] == "unknown" for i in live)
     reasons = {i["reason"] for i in live}
     assert len(reasons) == 1 and "Access denied" in next(iter(reasons)), reasons
+
+
+@pytest.mark.needs_postgres
+def test_catalog_query_blocked_by_a_lock_ends_at_the_lock_timeout_as_unknown(scratch_pg, audit, pytester):
+    admin, url, name = scratch_pg
+    _seed(url, ["CREATE TABLE hot (id bigint PRIMARY KEY)"])
+    pytester.makefile(".yaml", dbaudit="live: {lock_timeout_ms: 300, statement_timeout_ms: 3000}\n")
+    holder = sa.create_engine(url)
+    conn = holder.connect()
+    trans = conn.begin()
+    conn.exec_driver_sql("LOCK TABLE hot IN ACCESS EXCLUSIVE MODE")  # what a migration's ALTER TABLE holds
+    try:
+        start = time.monotonic()
+        run = audit(f"--dbaudit-db={url}", "-k", "CA-01")
+        elapsed = time.monotonic() - start
+    finally:
+        trans.rollback()
+        conn.close()
+        holder.dispose()
+    item = run.item("CA-01[postgresql")
+    part = next(p for p in item["parts"] if p["probe"] == "pg.size-inventory")
+    assert part["outcome"] == "unknown" and part["reason"].startswith("timeout:"), part
+    assert "lock timeout" in part["reason"]
+    assert item["outcome"] == "unknown"
+    assert elapsed < 30, elapsed

@@ -108,8 +108,13 @@ class Schema:
     def find(self, name: str) -> Table | None:
         if name in self.tables:
             return self.tables[name]
-        low = name.lower().split(".")[-1]
-        return next((t for t in self.tables.values() if t.name.lower() == low), None)
+        index = self.__dict__.get("_by_name")
+        if index is None or index[0] != len(self.tables):  # rebuilt when tables were added
+            by: dict[str, Table] = {}
+            for t in self.tables.values():
+                by.setdefault(t.name.lower(), t)
+            index = self.__dict__["_by_name"] = (len(self.tables), by)
+        return index[1].get(name.lower().split(".")[-1])
 
 
 _KINDS = [

@@ -33,43 +33,38 @@ ORDER BY 2, 3
 """
 _PG_COLUMNS = f"""
 WITH t AS ({_PG_SCOPE})
-SELECT a.attrelid AS oid, a.attname AS name, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,
-       NOT a.attnotnull AS nullable, pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) AS "default",
-       (a.attidentity <> '' OR coalesce(pg_catalog.pg_get_expr(ad.adbin, ad.adrelid), '') LIKE 'nextval(%') AS identity,
-       d.description AS comment
+SELECT a.attrelid AS oid, a.attnum, a.attname AS name, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,
+       NOT a.attnotnull AS nullable, a.attidentity <> '' AS identity,
+       CASE WHEN a.atthasdef THEN pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END AS "default", d.description AS comment
 FROM t JOIN pg_catalog.pg_attribute a ON a.attrelid = t.oid AND a.attnum > 0 AND NOT a.attisdropped
-LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+LEFT JOIN pg_catalog.pg_attrdef ad ON a.atthasdef AND ad.adrelid = a.attrelid AND ad.adnum = a.attnum
 LEFT JOIN pg_catalog.pg_description d
   ON d.objoid = a.attrelid AND d.classoid = 'pg_catalog.pg_class'::regclass AND d.objsubid = a.attnum
 ORDER BY a.attrelid, a.attnum
 """
+# Key columns come back as attribute numbers and are named from the columns query: the server
+# would otherwise run a subquery per constraint and deparse every index column.
 _PG_CONSTRAINTS = f"""
 WITH t AS ({_PG_SCOPE})
 SELECT k.conrelid AS oid, k.conname AS name, k.contype AS type, k.convalidated AS validated,
-       k.confdeltype AS on_delete,
-       ARRAY(SELECT a.attname::text FROM unnest(k.conkey) WITH ORDINALITY u(n, i)
-             JOIN pg_catalog.pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.n ORDER BY u.i) AS columns,
-       CASE WHEN k.contype = 'f' THEN rn.nspname || '.' || r.relname END AS ref_table,
-       ARRAY(SELECT a.attname::text FROM unnest(k.confkey) WITH ORDINALITY u(n, i)
-             JOIN pg_catalog.pg_attribute a ON a.attrelid = k.confrelid AND a.attnum = u.n ORDER BY u.i) AS ref_columns,
+       k.confdeltype AS on_delete, k.conkey AS columns, k.confrelid AS ref_oid, k.confkey AS ref_columns,
+       CASE WHEN k.confrelid <> 0 THEN k.confrelid::regclass::text END AS ref_name,
        CASE WHEN k.contype = 'c' THEN pg_catalog.pg_get_constraintdef(k.oid, true) END AS definition
 FROM t JOIN pg_catalog.pg_constraint k ON k.conrelid = t.oid AND k.contype IN ('p', 'u', 'f', 'c')
-LEFT JOIN pg_catalog.pg_class r ON r.oid = k.confrelid
-LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace
 ORDER BY k.conrelid, k.conname
 """
 _PG_INDEXES = f"""
 WITH t AS ({_PG_SCOPE})
 SELECT i.indrelid AS oid, ic.relname AS name, i.indisunique AS "unique", i.indisprimary AS "primary",
-       i.indisvalid AS valid, am.amname AS method,
-       coalesce(pg_catalog.pg_get_expr(i.indpred, i.indrelid, true), '') AS predicate,
-       ARRAY(SELECT pg_catalog.pg_get_indexdef(i.indexrelid, k, true)
-             FROM generate_series(1, i.indnkeyatts) k ORDER BY k) AS columns,
-       ic.relpages::bigint * current_setting('block_size')::bigint AS size_bytes, s.idx_scan AS scans
+       i.indisvalid AS valid, am.amname AS method, i.indnkeyatts AS nkeys, i.indkey::int2[] AS keys,
+       CASE WHEN i.indpred IS NOT NULL THEN pg_catalog.pg_get_expr(i.indpred, i.indrelid, true) ELSE '' END AS predicate,
+       CASE WHEN i.indexprs IS NOT NULL THEN ARRAY(SELECT pg_catalog.pg_get_indexdef(i.indexrelid, k, true)
+                                                   FROM generate_series(1, i.indnkeyatts) k ORDER BY k) END AS exprs,
+       ic.relpages::bigint * current_setting('block_size')::bigint AS size_bytes,
+       pg_catalog.pg_stat_get_numscans(i.indexrelid) AS scans
 FROM t JOIN pg_catalog.pg_index i ON i.indrelid = t.oid
 JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_catalog.pg_am am ON am.oid = ic.relam
-LEFT JOIN pg_catalog.pg_stat_all_indexes s ON s.indexrelid = i.indexrelid
 ORDER BY i.indrelid, ic.relname
 """
 
@@ -93,33 +88,47 @@ def _postgres(db: Any, schema: Schema) -> None:
                              comment=r["comment"] or "", partitioned=r["partitioned"]))
         t.extra["unlogged"] = r["unlogged"]
         by_oid[r["oid"]] = t
+    names: dict[tuple[int, int], str] = {}
     for r in db.rows(_PG_COLUMNS):
         t = by_oid.get(r["oid"])
         if t is not None:
-            t.columns[r["name"]] = Column(r["name"], r["type"], r["nullable"], r["default"], bool(r["identity"]),
+            names[(r["oid"], r["attnum"])] = r["name"]
+            default = r["default"]
+            t.columns[r["name"]] = Column(r["name"], r["type"], r["nullable"], default,
+                                          bool(r["identity"]) or (default or "").startswith("nextval("),
                                           r["comment"] or "")
+
+    def named(oid: int, nums) -> tuple[str, ...]:
+        return tuple(names.get((oid, n), f"#{n}") for n in nums or ())
+
     for r in db.rows(_PG_CONSTRAINTS):
         t = by_oid.get(r["oid"])
         if t is None:
             continue
-        cols = tuple(r["columns"] or ())
+        cols = named(r["oid"], r["columns"])
         if r["type"] == "p":
             t.primary_key = cols
         elif r["type"] == "u":
             t.uniques.append(cols)
         elif r["type"] == "f":
-            t.foreign_keys.append(ForeignKey(r["name"], cols, r["ref_table"], tuple(r["ref_columns"] or ()),
-                                             bool(r["validated"]), {"c": "cascade", "n": "set null"}.get(r["on_delete"], "")))
+            ref = by_oid.get(r["ref_oid"])
+            t.foreign_keys.append(ForeignKey(r["name"], cols, ref.qualname if ref else r["ref_name"],
+                                             named(r["ref_oid"], r["ref_columns"]), bool(r["validated"]),
+                                             {"c": "cascade", "n": "set null"}.get(r["on_delete"], "")))
         elif r["type"] == "c":
             t.checks.append(r["definition"] or r["name"])
             if not r["validated"]:
                 t.extra.setdefault("unvalidated_checks", []).append(r["name"])
     for r in db.rows(_PG_INDEXES):
         t = by_oid.get(r["oid"])
-        if t is not None:
-            t.indexes.append(Index(r["name"], tuple(_unquote(c) for c in r["columns"] or ()), bool(r["unique"]),
-                                   bool(r["primary"]), r["predicate"], r["method"], bool(r["valid"]),
-                                   r["size_bytes"], r["scans"]))
+        if t is None:
+            continue
+        if r["exprs"]:
+            cols = tuple(_unquote(c) for c in r["exprs"])
+        else:
+            cols = named(r["oid"], list(r["keys"] or ())[:r["nkeys"]])
+        t.indexes.append(Index(r["name"], cols, bool(r["unique"]), bool(r["primary"]), r["predicate"], r["method"],
+                               bool(r["valid"]), r["size_bytes"], r["scans"]))
 
 
 def _unquote(name: str) -> str:

@@ -86,8 +86,9 @@ def finish(schema: Schema) -> Schema:
             t.indexes.insert(0, Index(pk_index_name(t.name, schema.dialect), tuple(t.primary_key), unique=True,
                                       primary=True))
         if schema.dialect in ("mysql", "mariadb"):
+            unenforced = set(t.extra.get("unenforced_foreign_keys", ()))
             for fk in t.foreign_keys:
-                if not covered(t, fk.columns):
+                if fk.name not in unenforced and not covered(t, fk.columns):
                     t.indexes.append(Index(fk.name, fk.columns))
     if schema.dialect in ("mysql", "mariadb"):
         schema.fk_indexed_by_framework = True
@@ -97,11 +98,7 @@ def finish(schema: Schema) -> Schema:
 def covered(table: Table, columns: tuple[str, ...]) -> bool:
     """Some index (or the PK) leads with these columns, in any order among the first len(columns)."""
     want = {c.lower() for c in columns}
-    for cols in table.leading_columns():
-        if {c.lower() for c in cols[:len(columns)]} == want:
-            return True
-    return any({c.lower() for c in ix.columns[:len(columns)]} == want and ix.valid and not ix.predicate
-               for ix in table.indexes)
+    return any({c.lower() for c in cols[:len(columns)]} == want for cols in table.leading_columns())
 
 
 def problem(schema: Schema, where: str, message: str) -> None:

@@ -1,0 +1,1 @@
+from .product import Coupon, Product, Tag  # noqa: F401
