@@ -218,3 +218,35 @@ def test_live_audit_runs_schema_probes_end_to_end(scratch_pg, postgres_admin_url
     assert [p["probe"] for p in sd03["parts"]] == ["schema.no-primary-key"]
     assert any("order_lines has no primary key" in f["message"] for f in sd03["findings"])
     assert run.item("SD-05[postgresql")["outcome"] == "fail"
+
+
+@pytest.mark.needs_postgres
+def test_same_verdicts_on_a_static_prisma_schema_and_the_database_built_from_it(scratch_pg, postgres_admin_url):
+    """Parity: the Prisma schema read statically and the PostgreSQL database its DDL builds."""
+    from pathlib import Path
+
+    from pytest_dbaudit.schema.readers import schemas_of
+    from pytest_dbaudit.sources.walk import Repository
+
+    parity = Path(__file__).parent / "data" / "schema" / "parity"
+    static = next(s for s in schemas_of(Repository(parity)) if s.source.startswith("prisma"))
+    admin, url, name = scratch_pg
+    _exec(postgres_admin_url, url, (parity / "schema.sql").read_text())
+    db = connect(live_target(url), SETTINGS)
+    try:
+        live = reflect(db)
+    finally:
+        db.close()
+
+    def verdicts(schema):
+        out = {}
+        for c in CHECKS:
+            found = c.fn(schema, c.thresholds.get)
+            # the objects named, without the source-specific location prefix
+            out[c.id] = sorted(f.message.replace("public.", "") for f in found)
+        return out
+
+    s, lv = verdicts(static), verdicts(live)
+    assert {k: bool(v) for k, v in s.items()} == {k: bool(v) for k, v in lv.items()}
+    assert s == lv
+    assert any(s.values())  # the fixture plants defects: parity of two empty answers would prove nothing

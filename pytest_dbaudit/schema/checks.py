@@ -389,7 +389,7 @@ def comments(schema: Schema, th: Th) -> list[Finding]:
     minimum = float(th("min_commented_tables_ratio"))
     if ratio >= minimum:
         return []
-    bare = [t.qualname for t in tables if not t.comment.strip()]
+    bare = sorted(t.qualname for t in tables if not t.comment.strip())
     return [Finding(f"{len(bare)} of {len(tables)} tables have no comment: {', '.join(bare[:10])}"
                     + (" ..." if len(bare) > 10 else ""), schema.source, observed=f"{ratio:.0%} commented",
                     expected=f">= {minimum:.0%}")]
