@@ -62,6 +62,28 @@ class LiveDatabase:
                 raise TargetUnavailable(self.lost) from None
             raise
 
+    def tuples(self, sql: str) -> list[tuple]:
+        """Like ``rows`` but plain tuples straight from the driver, without parameters (so no bind or
+        ``%`` processing): for the bulk catalog reads that return tens of thousands of rows."""
+        if self.lost:
+            raise TargetUnavailable(self.lost)
+        self.queries.append(" ".join(sql.split()))
+        try:
+            with self.engine.connect() as conn:
+                cur = conn.connection.driver_connection.cursor()
+                try:
+                    cur.execute(sql)
+                    return cur.fetchall()
+                finally:
+                    cur.close()
+                    conn.rollback()
+        except Exception as exc:
+            kind, line = classify_error(exc)
+            if kind == "lost":
+                self.lost = f"connection to {self.target.label} lost: {line}"
+                raise TargetUnavailable(self.lost) from None
+            raise
+
     def ping(self) -> None:
         """Raise TargetUnavailable if the server is gone: an item must not judge a server that left
         from facts cached before it did."""

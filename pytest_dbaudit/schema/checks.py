@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -199,6 +200,7 @@ def redundant_indexes(schema: Schema, th: Th) -> list[Finding]:
 
 
 # -- SD-02 --------------------------------------------------------------------------------------
+@lru_cache(maxsize=65536)  # column names repeat across tables (id, created_at ...): decide each once
 def _style(name: str) -> str:
     if re.fullmatch(r"[a-z][a-z0-9]*(_[a-z0-9]+)*", name):
         return "snake_case"
@@ -248,6 +250,11 @@ def naming(schema: Schema, th: Th) -> list[Finding]:
 _MONEY = re.compile(r"(price|amount|cost|total|balance|fee|salary|money|revenue|tax|payment)", re.I)
 
 
+@lru_cache(maxsize=65536)
+def _money(name: str) -> bool:
+    return bool(_MONEY.search(name))
+
+
 @schema_check("SD-06", "schema.risky-types", "Key and money columns have safe types",
               anchors=("dbcritic primary_key_bigint", "pg-index-health columns_with_money_type / serial / char",
                        "MySQLTuner FK type mismatch"),
@@ -257,7 +264,7 @@ def risky_types(schema: Schema, th: Th) -> list[Finding]:
     out = []
     for t in schema.tables.values():
         for col in t.columns.values():
-            if col.kind == "float" and _MONEY.search(col.name):
+            if col.kind == "float" and _money(col.name):
                 out.append(Finding(f"{t.qualname}.{col.name} holds money in a binary float ({col.type}): rounding "
                                    "errors", where(schema, t, col.name), observed=col.type,
                                    expected="numeric/decimal", severity="Medium"))
@@ -316,6 +323,11 @@ _UPDATED = re.compile(r"^(updated|modified|changed|last_modified|date_modified)(
                       re.I)
 
 
+@lru_cache(maxsize=65536)
+def _is(rx: re.Pattern, name: str) -> bool:
+    return bool(rx.match(name))
+
+
 def _join_table(t: Table) -> bool:
     fk_cols = {c for fk in t.foreign_keys for c in fk.columns}
     return bool(fk_cols) and all(c in fk_cols or c in t.primary_key for c in t.columns)
@@ -330,9 +342,8 @@ def timestamps(schema: Schema, th: Th) -> list[Finding]:
     for t in schema.tables.values():
         if _join_table(t):
             continue
-        names = list(t.columns)
         missing = [label for label, rx in (("created_at", _CREATED), ("updated_at", _UPDATED))
-                   if not any(rx.match(n) for n in names)]
+                   if not any(_is(rx, n) for n in t.columns)]
         if missing:
             out.append(Finding(f"{t.qualname} has no {' or '.join(missing)} column", where(schema, t),
                                observed="missing", expected=", ".join(missing), severity="Low"))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Iterator
 
 
@@ -135,6 +136,7 @@ _KINDS = [
 ]
 
 
+@lru_cache(maxsize=4096)  # a schema has few distinct types and many columns
 def type_kind(t: str) -> str:
     t = (t or "").strip().lower()
     for pattern, kind in _KINDS:

@@ -82,53 +82,47 @@ def _reflect(db: Any) -> Schema:
 
 
 def _postgres(db: Any, schema: Schema) -> None:
+    # Tuples straight from the driver: these four reads return ~100 000 rows on 10 000 tables, where
+    # building a dict per row would cost more than the server's work.
     by_oid: dict[int, Table] = {}
-    for r in db.rows(_PG_TABLES):
-        t = schema.add(Table(r["name"], r["schema"], rows=r["rows"], size_bytes=r["size_bytes"],
-                             comment=r["comment"] or "", partitioned=r["partitioned"]))
-        t.extra["unlogged"] = r["unlogged"]
-        by_oid[r["oid"]] = t
+    for oid, nsp, name, partitioned, unlogged, rows, size, comment in db.tuples(_PG_TABLES):
+        t = schema.add(Table(name, nsp, rows=rows, size_bytes=size, comment=comment or "", partitioned=partitioned))
+        t.extra["unlogged"] = unlogged
+        by_oid[oid] = t
     names: dict[tuple[int, int], str] = {}
-    for r in db.rows(_PG_COLUMNS):
-        t = by_oid.get(r["oid"])
+    for oid, attnum, name, typ, nullable, identity, default, comment in db.tuples(_PG_COLUMNS):
+        t = by_oid.get(oid)
         if t is not None:
-            names[(r["oid"], r["attnum"])] = r["name"]
-            default = r["default"]
-            t.columns[r["name"]] = Column(r["name"], r["type"], r["nullable"], default,
-                                          bool(r["identity"]) or (default or "").startswith("nextval("),
-                                          r["comment"] or "")
+            names[(oid, attnum)] = name
+            t.columns[name] = Column(name, typ, nullable, default,
+                                     bool(identity) or (default or "").startswith("nextval("), comment or "")
 
     def named(oid: int, nums) -> tuple[str, ...]:
         return tuple(names.get((oid, n), f"#{n}") for n in nums or ())
 
-    for r in db.rows(_PG_CONSTRAINTS):
-        t = by_oid.get(r["oid"])
+    for oid, name, kind, validated, on_delete, cols, ref_oid, ref_cols, ref_name, definition in db.tuples(_PG_CONSTRAINTS):
+        t = by_oid.get(oid)
         if t is None:
             continue
-        cols = named(r["oid"], r["columns"])
-        if r["type"] == "p":
-            t.primary_key = cols
-        elif r["type"] == "u":
-            t.uniques.append(cols)
-        elif r["type"] == "f":
-            ref = by_oid.get(r["ref_oid"])
-            t.foreign_keys.append(ForeignKey(r["name"], cols, ref.qualname if ref else r["ref_name"],
-                                             named(r["ref_oid"], r["ref_columns"]), bool(r["validated"]),
-                                             {"c": "cascade", "n": "set null"}.get(r["on_delete"], "")))
-        elif r["type"] == "c":
-            t.checks.append(r["definition"] or r["name"])
-            if not r["validated"]:
-                t.extra.setdefault("unvalidated_checks", []).append(r["name"])
-    for r in db.rows(_PG_INDEXES):
-        t = by_oid.get(r["oid"])
+        columns = named(oid, cols)
+        if kind == "p":
+            t.primary_key = columns
+        elif kind == "u":
+            t.uniques.append(columns)
+        elif kind == "f":
+            ref = by_oid.get(ref_oid)
+            t.foreign_keys.append(ForeignKey(name, columns, ref.qualname if ref else ref_name, named(ref_oid, ref_cols),
+                                             bool(validated), {"c": "cascade", "n": "set null"}.get(on_delete, "")))
+        elif kind == "c":
+            t.checks.append(definition or name)
+            if not validated:
+                t.extra.setdefault("unvalidated_checks", []).append(name)
+    for oid, name, unique, primary, valid, method, nkeys, keys, predicate, exprs, size, scans in db.tuples(_PG_INDEXES):
+        t = by_oid.get(oid)
         if t is None:
             continue
-        if r["exprs"]:
-            cols = tuple(_unquote(c) for c in r["exprs"])
-        else:
-            cols = named(r["oid"], list(r["keys"] or ())[:r["nkeys"]])
-        t.indexes.append(Index(r["name"], cols, bool(r["unique"]), bool(r["primary"]), r["predicate"], r["method"],
-                               bool(r["valid"]), r["size_bytes"], r["scans"]))
+        cols = tuple(_unquote(c) for c in exprs) if exprs else named(oid, list(keys or ())[:nkeys])
+        t.indexes.append(Index(name, cols, bool(unique), bool(primary), predicate, method, bool(valid), size, scans))
 
 
 def _unquote(name: str) -> str:

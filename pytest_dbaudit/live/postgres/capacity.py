@@ -17,11 +17,15 @@ def size_inventory(db, p):
     """An inventory, shown on pass: this database's size, its largest tables, connections in use."""
     size = int(db.scalar("SELECT pg_catalog.pg_database_size(current_database())"))
     p.note(f"database {db.database}: {fmt_bytes(size)}")
+    # Ranked by relpages (no lock), measured exactly only for the top N: pg_total_relation_size locks
+    # each relation it measures, and every table of a large catalog would fill the shared lock table.
     rows = db.rows(f"""
-        SELECT n.nspname || '.' || c.relname AS name, pg_catalog.pg_total_relation_size(c.oid) AS bytes
-        FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-        WHERE c.relkind IN ('r', 'm') AND {USER_SCHEMAS}
-        ORDER BY 2 DESC LIMIT :n""", n=int(p.threshold("size_inventory_top_n")))
+        SELECT name, pg_catalog.pg_total_relation_size(oid) AS bytes FROM (
+          SELECT c.oid, n.nspname || '.' || c.relname AS name
+          FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+          WHERE c.relkind IN ('r', 'm') AND {USER_SCHEMAS}
+          ORDER BY c.relpages DESC LIMIT :n) top
+        ORDER BY 2 DESC""", n=int(p.threshold("size_inventory_top_n")))
     if rows:
         p.note("largest: " + ", ".join(f"{r['name']} {fmt_bytes(r['bytes'])}" for r in rows))
     used = db.scalar("SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE backend_type = 'client backend'")
@@ -36,14 +40,19 @@ def size_inventory(db, p):
 def large_unpartitioned(db, p):
     """Plain tables (not partitions, not inheritance parents) above partition_min_table_gb or the row limit."""
     min_bytes = float(p.threshold("partition_min_table_gb")) * 1024 ** 3
+    # Candidates from the planner's page and row estimates (no lock; heap pages, at most a quarter of the
+    # limit short for indexes and TOAST), exact size only for those.
     rows = db.rows(f"""
-        SELECT n.nspname AS schema_name, c.relname AS table_name, pg_catalog.pg_total_relation_size(c.oid) AS bytes,
-               greatest(c.reltuples, 0)::bigint AS est_rows
-        FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-        WHERE c.relkind = 'r' AND NOT c.relispartition AND {USER_SCHEMAS}
-          AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhparent = c.oid OR i.inhrelid = c.oid)
-          AND (pg_catalog.pg_total_relation_size(c.oid) > :bytes OR c.reltuples > :rows)
-        ORDER BY 3 DESC LIMIT 50""", bytes=min_bytes, rows=int(p.threshold("partition_min_table_rows")))
+        SELECT schema_name, table_name, bytes, est_rows FROM (
+          SELECT n.nspname AS schema_name, c.relname AS table_name, pg_catalog.pg_total_relation_size(c.oid) AS bytes,
+                 greatest(c.reltuples, 0)::bigint AS est_rows
+          FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+          WHERE c.relkind = 'r' AND NOT c.relispartition AND {USER_SCHEMAS}
+            AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhparent = c.oid OR i.inhrelid = c.oid)
+            AND (c.relpages::bigint * current_setting('block_size')::bigint > :bytes / 4 OR c.reltuples > :rows)
+          ORDER BY c.relpages DESC LIMIT 200) candidates
+        WHERE bytes > :bytes OR est_rows > :rows
+        ORDER BY bytes DESC LIMIT 50""", bytes=min_bytes, rows=int(p.threshold("partition_min_table_rows")))
     return [Finding(f"table {r['schema_name']}.{r['table_name']} is {fmt_bytes(r['bytes'])} (~{r['est_rows']} rows) "
                     "and not partitioned", location=f"{r['schema_name']}.{r['table_name']}",
                     observed=fmt_bytes(r["bytes"]), expected="partitioned") for r in rows]
