@@ -29,12 +29,12 @@ ADMIN = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def create(n: int, admin_url: str = ADMIN, reuse: bool = False) -> str:
+def create(n: int, admin_url: str = ADMIN, reuse: bool = False, name: str = "") -> str:
     """A database with ``n`` generated tables; returns its URL. Batches of 500 per transaction:
     one transaction creating 10 000 tables would exhaust the lock table."""
     import sqlalchemy as sa
 
-    name = f"bench_live_{n}"
+    name = name or f"bench_live_{n}"
     url = admin_url.rsplit("/", 1)[0] + f"/{name}"
     admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
     if reuse:
@@ -66,12 +66,12 @@ def create(n: int, admin_url: str = ADMIN, reuse: bool = False) -> str:
     return url
 
 
-def drop(n: int, admin_url: str = ADMIN) -> None:
+def drop(n: int, admin_url: str = ADMIN, name: str = "") -> None:
     import sqlalchemy as sa
 
     admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "bench_live_{n}" WITH (FORCE)')
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name or f"bench_live_{n}"}" WITH (FORCE)')
     admin.dispose()
 
 

@@ -250,3 +250,27 @@ def test_same_verdicts_on_a_static_prisma_schema_and_the_database_built_from_it(
     assert {k: bool(v) for k, v in s.items()} == {k: bool(v) for k, v in lv.items()}
     assert s == lv
     assert any(s.values())  # the fixture plants defects: parity of two empty answers would prove nothing
+
+
+@pytest.mark.needs_postgres
+@pytest.mark.slow
+def test_a_full_live_audit_runs_the_same_number_of_queries_for_10_and_10000_tables(postgres_admin_url):
+    """Every live item on a database of 10 tables and one of 10 000 (benchmarks/live_scale.py's generator)."""
+    import sys
+    import uuid
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    import live_scale
+
+    counts = {}
+    for n in (10, 10_000):
+        name = f"dbaudit_test_scale_{n}_{uuid.uuid4().hex[:6]}"
+        url = live_scale.create(n, postgres_admin_url, name=name)
+        try:
+            result = live_scale.audit(url)
+        finally:
+            live_scale.drop(n, postgres_admin_url, name=name)
+        assert result["items"] > 50, result
+        counts[n] = result["queries"]
+    assert counts[10] == counts[10_000], counts
