@@ -2,9 +2,14 @@
 
 A child process because env.py is the project's own code: it may import the application, exit,
 hang or leave global state behind. Reads a JSON request on stdin, prints one JSON result line.
-Every history is walked one revision at a time (upgrade r, then later downgrade r and compare the
-schema with the one before r); branched histories and merges through single steps, so undoing one
-branch never takes another down with it. Seeded mode applies to linear histories.
+
+Every revision, in topological order: upgrade it, downgrade it, compare the schema with the one from
+before its upgrade, upgrade it again. Each is one single step, so branches and merges need nothing
+special: undoing one revision never takes another branch down with it (sqlalchemy/alembic#464).
+env.py runs once for the whole walk: Alembic's migrations function is a generator (``_Walk.steps``)
+that yields the steps one by one and reads the schema between them on the migration's own
+connection, inside its transaction. After a failed downgrade a new env.py run carries on with the
+next revision (see ``_Walk``).
 
 Request keys besides ``ini``/``url``: ``seed_rows`` (seeded mode: rows inserted into every table
 before each upgrade, see ``seed.py``), ``stop_at`` (``[phase, revision]``: stop with success once
@@ -17,7 +22,9 @@ import json
 import logging
 import sys
 import traceback
-from typing import Any
+from typing import Any, Callable
+
+FILLED_ENGINES = ("mysql", "mariadb")  # ADD COLUMN ... NOT NULL on a table with rows: an implicit default
 
 
 def _error(exc: BaseException) -> str:
@@ -38,42 +45,28 @@ def _progress(enabled: bool, kind: str, n: int, total: int, revision: str) -> No
 
 
 def run(req: dict[str, Any]) -> dict[str, Any]:
-    import sqlalchemy as sa
     from alembic.config import Config
     from alembic.script import ScriptDirectory
-    from sqlalchemy.pool import NullPool
 
-    from pytest_dbaudit.drills.schema_fingerprint import diff, fingerprint
     from pytest_dbaudit.drills.seed import Seeder
 
     out: dict[str, Any] = {"ok": False, "steps": [], "failures": []}
-    url = req["url"]
-    stop_at = tuple(req["stop_at"]) if req.get("stop_at") else None
-    show = bool(req.get("progress"))
     try:
         cfg = Config(req["ini"], ini_section=req.get("section", "alembic"))
-        cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+        cfg.set_main_option("sqlalchemy.url", req["url"].replace("%", "%%"))
         script = ScriptDirectory.from_config(cfg)
-        revs = list(script.walk_revisions())  # head -> base
+        order = list(reversed(list(script.walk_revisions())))  # topological: parents first
         heads = list(script.get_heads())
     except Exception as exc:
         out["failures"].append({"phase": "load", "revision": None, "error": _error(exc)})
         return out
-    migrate = _Migrate(cfg, script)
-    out["revisions"] = len(revs)
+    out["revisions"] = len(order)
     out["heads"] = heads
-    linear = len(heads) <= 1 and all(not isinstance(r.down_revision, (tuple, list)) for r in revs)
-    out["linear"] = linear
-    if not revs:
+    out["linear"] = len(heads) <= 1 and all(not isinstance(r.down_revision, (tuple, list)) for r in order)
+    if not order:
         out["ok"] = True
         return out
-    engine = sa.create_engine(url, poolclass=NullPool)
-    # One autocommit connection reads every schema fingerprint of the walk: it never holds a
-    # transaction (or a lock) while env.py's own connection migrates. ``memo``: what the fingerprints
-    # learn about this database's types, kept for the walk.
-    conn = None
-    memo: dict = {}
-    seeder = Seeder(int(req.get("seed_rows") or 0)) if linear and req.get("seed_rows") else None
+    seeder = Seeder(int(req["seed_rows"])) if req.get("seed_rows") else None
 
     def fail(phase: str, rev, exc: BaseException | None = None, detail: list[str] | None = None) -> None:
         out["failures"].append({
@@ -81,163 +74,193 @@ def run(req: dict[str, Any]) -> dict[str, Any]:
             "error": _error(exc) if exc else "", "diff": detail or [], "seeded": seeder is not None,
         })
 
-    def stop(phase: str, rev) -> bool:
-        if stop_at == (phase, getattr(rev, "revision", rev)):
-            out["ok"] = out["stopped"] = True
-            return True
-        return False
-
+    walk = _Walk(script, order, seeder, fail, tuple(req["stop_at"]) if req.get("stop_at") else None,
+                 lambda n, rev: _progress(bool(req.get("progress")), "revision", n, len(order), rev))
     try:
-        conn = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-        base_fp = fingerprint(conn, memo)
-        if not linear:
-            return _walk_graph(migrate, list(reversed(revs)), conn, memo, base_fp, fail, out, show)
-        order = list(reversed(revs))
-        before: dict[str, dict] = {}
-        current = base_fp  # the schema now: taken once after each step, it is the next step's "before"
-        for n, rev in enumerate(order, 1):
-            _progress(show, "revision", n, len(order), rev.revision)
-            before[rev.revision] = current
-            if seeder is not None:
-                seeder.seed(engine)
-            try:
-                migrate.upgrade(rev.revision)
-            except Exception as exc:
-                fail("upgrade", rev, exc)
-                return out
-            if stop("upgrade", rev):
-                return out
-            current = fingerprint(conn, memo)
-        out["steps"].append(f"upgrade base -> {order[-1].revision} ({len(order)} revisions)")
-        head_fp = current
-        for n, rev in enumerate(revs, 1):
-            _progress(show, "downgrade", n, len(revs), rev.revision)
-            target = rev.down_revision or "base"
-            try:
-                migrate.downgrade(target)
-            except Exception as exc:
-                fail("downgrade", rev, exc)
-                return out
-            current = fingerprint(conn, memo)
-            changed = diff(before[rev.revision], current)
-            if changed:
-                fail("downgrade", rev, detail=changed)
-                return out
-            if stop("downgrade", rev):
-                return out
-        out["steps"].append(f"downgrade {order[-1].revision} -> base one revision at a time")
-        leftover = diff(base_fp, current)
-        if leftover:
-            fail("downgrade", "base", detail=leftover)
-            return out
-        return _up_again(migrate, conn, memo, head_fp, fail, out)
+        walk.drive(cfg)
     finally:
         if seeder is not None:
             out["seed"] = seeder.summary()
-        if conn is not None:
-            conn.close()
-        engine.dispose()
-
-
-def _walk_graph(migrate, order, conn, memo, base_fp, fail, out, show) -> dict:
-    """Branches and merges, revision by revision: in topological order each revision is applied as one
-    step; then in the reverse order, where each is a head when its turn comes, it is undone as one step
-    and the schema must be the one from before it. Then everything up again and compared with the head."""
-    from pytest_dbaudit.drills.schema_fingerprint import diff, fingerprint
-
-    if not getattr(migrate, "direct", False):
-        fail("drill", "heads", RuntimeError("this Alembic version cannot apply single steps; branched histories "
-                                            "need Alembic >= 1.8"))
+    if walk.stopped:
+        out["ok"] = out["stopped"] = True
         return out
-    before: dict[str, dict] = {}
-    current = base_fp
-    for n, rev in enumerate(order, 1):
-        _progress(show, "revision", n, len(order), rev.revision)
-        before[rev.revision] = current
-        try:
-            migrate.step(rev, upgrade=True)
-        except Exception as exc:
-            fail("upgrade", rev, exc)
-            return out
-        current = fingerprint(conn, memo)
-    out["steps"].append(f"upgrade base -> heads one revision at a time ({len(order)} revisions, branched)")
-    head_fp = current
-    for n, rev in enumerate(reversed(order), 1):
-        _progress(show, "downgrade", n, len(order), rev.revision)
-        try:
-            migrate.step(rev, upgrade=False)
-        except Exception as exc:
-            fail("downgrade", rev, exc)
-            return out
-        current = fingerprint(conn, memo)
-        changed = diff(before[rev.revision], current)
-        if changed:
-            fail("downgrade", rev, detail=changed)
-            return out
-    out["steps"].append("downgrade heads -> base one revision at a time")
-    return _up_again(migrate, conn, memo, head_fp, fail, out)
-
-
-def _up_again(migrate, conn, memo, head_fp, fail, out) -> dict:
-    """The last step of every walk: upgrade to the heads again and find the same schema as the first time."""
-    from pytest_dbaudit.drills.schema_fingerprint import diff, fingerprint
-
-    try:
-        migrate.upgrade("heads")
-    except Exception as exc:
-        fail("re-upgrade", "heads", exc)
-        return out
-    again = diff(head_fp, fingerprint(conn, memo))
-    if again:
-        fail("re-upgrade", "heads", detail=again)
-        return out
-    out["steps"].append("upgrade base -> heads again: same schema")
-    out["ok"] = True
+    out["steps"] = walk.summary(out["linear"])
+    out["ok"] = walk.finished and not out["failures"]
     return out
 
 
-class _Migrate:
-    """``alembic upgrade`` / ``alembic downgrade`` on one ``ScriptDirectory`` read once for the whole walk.
+class _Rerun(Exception):
+    """Raised out of the steps to roll env.py's transaction back; a new run carries on."""
 
-    ``alembic.command.upgrade`` builds a new ``ScriptDirectory`` for every call, which reads every revision
-    file again: a walk of N revisions would read N files 2N times. The commands do nothing else than what
-    is below: env.py runs once per step, as the CLI runs it, with the same target revision.
+
+class _Walk:
+    """The walk over ``order`` (topological), across as few env.py runs as it takes.
+
+    One run normally does it all. When a step raises, Alembic's transaction is gone: the failure is
+    recorded with its revision and phase, and a failed upgrade ends the walk (later revisions build on
+    it). After a failed downgrade or re-upgrade a new env.py run starts from whatever the database now
+    holds (its heads say which revisions are applied), upgrades the revisions before the next one that
+    are missing ("rebuild": everything since the last run began, where the run was one transaction),
+    and goes on. A downgrade that leaves the schema different is recorded too; where env.py's
+    transaction can undo it, the run is rolled back and the next one rebuilds up to that revision;
+    where the migrations commit one by one (``transaction_per_migration``, MySQL's DDL) the schema from
+    before it cannot be restored and the walk ends there.
     """
 
-    def __init__(self, cfg, script):
-        self.cfg, self.script = cfg, script
-        self.direct = hasattr(script, "_upgrade_revs") and hasattr(script, "_downgrade_revs")
+    def __init__(self, script, order: list, seeder, fail: Callable, stop_at: tuple | None,
+                 progress: Callable[[int, str], None]):
+        self.script, self.order, self.seeder = script, order, seeder
+        self.fail, self.stop_at, self.progress = fail, stop_at, progress
+        self.next = 0  # index in ``order`` of the next revision to drill
+        self.upgraded = 0  # how many revisions of ``order`` went up at least once
+        self.running: tuple[str, Any] | None = None  # the step Alembic is running now
+        self.runs = 0
+        self.finished = self.stopped = False
 
-    def upgrade(self, target: str) -> None:
-        if not self.direct:  # an Alembic without these (private) helpers: the public commands
-            from alembic import command
-
-            return command.upgrade(self.cfg, target)
-        script = self.script
-        self._run(lambda rev, context: script._upgrade_revs(target, rev), target)
-
-    def downgrade(self, target: str) -> None:
-        if not self.direct:
-            from alembic import command
-
-            return command.downgrade(self.cfg, target)
-        script = self.script
-        self._run(lambda rev, context: script._downgrade_revs(target, rev), target)
-
-    def step(self, rev, upgrade: bool) -> None:
-        """Apply or undo this one revision only. A named downgrade target takes every branch that does not
-        lead to it down too (sqlalchemy/alembic#464); one explicit step does not."""
-        from alembic.runtime.migration import RevisionStep
-
-        step = RevisionStep(self.script.revision_map, rev, upgrade)
-        self._run(lambda heads, context: [step], rev.revision)
-
-    def _run(self, fn, target: str) -> None:
+    def drive(self, cfg) -> None:
         from alembic.runtime.environment import EnvironmentContext
 
-        with EnvironmentContext(self.cfg, self.script, fn=fn, as_sql=False, starting_rev=None, destination_rev=target,
-                                tag=None):
-            self.script.run_env()
+        while not self.finished:
+            self.runs += 1
+            start, self.running = self.next, None
+            try:
+                with EnvironmentContext(cfg, self.script, fn=self.steps, as_sql=False, starting_rev=None,
+                                        destination_rev="heads", tag=None):
+                    self.script.run_env()
+            except _Rerun:
+                continue
+            except Exception as exc:
+                self._failed(exc)
+                continue
+            if not self.finished and self.next == start:  # env.py never ran the migrations
+                self.fail("env", None, RuntimeError("env.py returned without running the migrations (online)"))
+                self.finished = True
+
+    def _failed(self, exc: Exception) -> None:
+        phase, rev = self.running or ("env", None)
+        self.fail(phase, rev, exc)
+        if phase in ("downgrade", "re-upgrade"):
+            self.next = self.order.index(rev) + 1
+            self.finished = self.next >= len(self.order)
+        else:
+            self.finished = True
+
+    def steps(self, heads, context):
+        """Alembic's migrations function: called once per env.py run, with the heads in the database."""
+        from pytest_dbaudit.drills.schema_fingerprint import SchemaReader, text_diff
+
+        conn, schema = context.connection, SchemaReader()
+        if conn.dialect.name == "postgresql":  # a throwaway database: its commits need not wait for the disk
+            conn.exec_driver_sql("SET synchronous_commit TO off")
+        applied = {r.revision for r in self.script.iterate_revisions(tuple(heads), "base")} if heads else set()
+        for rev in self.order[:self.next]:
+            if rev.revision not in applied:
+                yield from self._step("rebuild", rev, True)
+        before = schema.read(conn)
+        for n in range(self.next, len(self.order)):
+            rev = self.order[n]
+            if _commit(context):
+                schema.committed()
+            self.progress(n + 1, rev.revision)
+            if self.seeder is not None:
+                self.seeder.seed(conn)
+            yield from self._step("upgrade", rev, True)
+            self.upgraded = max(self.upgraded, n + 1)
+            after = schema.read(conn)
+            if self.seeder is not None and conn.dialect.name in FILLED_ENGINES:
+                self._filled(conn, rev, before, after)
+            if self._stop("upgrade", rev):
+                return
+            yield from self._step("downgrade", rev, False)
+            changed = text_diff(before, schema.read(conn))
+            if changed:
+                self.fail("downgrade", rev, detail=changed)
+                self.next = n + 1
+                if self.next < len(self.order) and _rolls_back(context):
+                    raise _Rerun()
+                self.finished = True
+                return
+            if self._stop("downgrade", rev):
+                return
+            yield from self._step("re-upgrade", rev, True)
+            before = schema.read(conn)
+            again = text_diff(after, before)
+            if again:
+                self.fail("re-upgrade", rev, detail=again)
+            self.next = n + 1
+        self.finished = True
+
+    def _step(self, phase: str, rev, upgrade: bool):
+        from alembic.runtime.migration import RevisionStep
+
+        self.running = (phase, rev)
+        yield RevisionStep(self.script.revision_map, rev, upgrade)
+        self.running = None
+
+    def _stop(self, phase: str, rev) -> bool:
+        if self.stop_at == (phase, rev.revision):
+            self.stopped = self.finished = True
+        return self.stopped
+
+    def _filled(self, conn, rev, before: str, after: str) -> None:
+        """Seeded mode on MySQL/MariaDB: a NOT NULL column without a default added to a table with rows. The
+        server fills the rows with the type's implicit default where PostgreSQL refuses the ALTER."""
+        for table, column, rows in _filled_columns(conn, before, after):
+            self.fail("upgrade", rev, detail=[
+                f"column {table}.{column} was added NOT NULL without a default to a table with rows: "
+                f"{conn.dialect.name} filled the {rows} existing row(s) with its implicit default ('' for "
+                "strings, 0 for numbers, a zero date), strict mode or not; PostgreSQL rejects the same ALTER on a "
+                "table with rows"])
+
+    def summary(self, linear: bool) -> list[str]:
+        lines, total = [], len(self.order)
+        if self.upgraded == total:
+            target = f"{self.order[-1].revision} ({total} revisions)" if linear else \
+                f"heads one revision at a time ({total} revisions, branched)"
+            lines.append(f"upgrade base -> {target}; each revision downgraded right after its upgrade (same "
+                         "schema as before it) and upgraded again (same schema as after the first upgrade)")
+        if self.runs > 1:
+            lines.append(f"{self.runs} env.py runs: a new one after each failed step")
+        return lines
+
+
+def _commit(context) -> bool:
+    """Where Alembic holds one transaction for the whole run, commit it before the next revision, as separate
+    ``alembic`` commands would: in a transaction of hundreds of DDL statements every catalog read gets slower
+    (the row versions it made cannot be pruned before it ends), and the schema reads rely on the locks of the
+    current transaction to know what changed (``SchemaReader``). Not where env.py began the transaction
+    itself, nor where the migrations commit one by one anyway. ``_transaction``: Alembic's own."""
+    if getattr(context, "_transaction", None) is None:
+        return False
+    with context.autocommit_block():
+        return True
+
+
+def _rolls_back(context) -> bool:
+    """Does an exception out of the migrations undo the current revision's steps? Yes when they share one
+    transaction: transactional DDL, and not one transaction per migration."""
+    return bool(context.impl.transactional_ddl and not context.opts.get("transaction_per_migration"))
+
+
+def _filled_columns(conn, before: str, after: str) -> list[tuple[str, str, int]]:
+    """(table, column, rows) for each column in ``after`` but not ``before``, of a table that existed before,
+    NOT NULL with nothing the server fills it with (no default, auto-increment or generation), where the
+    table holds rows."""
+    from pytest_dbaudit.drills.schema_fingerprint import parse
+
+    if before == after:
+        return []
+    old, new = parse(before), parse(after)
+    quote = conn.dialect.identifier_preparer.quote
+    out = []
+    for table in sorted(set(old) & set(new)):
+        for name, col in sorted(new[table]["columns"].items()):
+            if name in old[table]["columns"] or col["nullable"] or col["default"] is not None:
+                continue
+            rows = conn.exec_driver_sql(f"SELECT COUNT(*) FROM {quote(table)}").scalar()
+            if rows:
+                out.append((table, name, rows))
+    return out
 
 
 def main() -> None:

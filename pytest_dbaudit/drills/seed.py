@@ -1,7 +1,9 @@
 """Seeded-data mode: representative rows in every table, so data-dependent migration failures show.
 
-Before each revision's upgrade the drill calls ``Seeder.seed(engine)``. It reflects the schema with
-SQLAlchemy and inserts ``rows`` rows into every table, parents before children:
+Before each revision's upgrade the drill calls ``Seeder.seed(bind)``: an engine (the SQL drill), or the
+connection Alembic migrates on (the Alembic drill, between two steps of one transaction, whose uncommitted
+tables only that connection sees). It reflects the schema with SQLAlchemy and inserts ``rows`` rows into
+every table, parents before children:
 
 * columns with a server default, identity, auto-increment or computed value are left to the database;
 * foreign keys point at existing rows of the referred table (the newest ones);
@@ -19,11 +21,12 @@ an empty table) is skipped and reported in ``problems``: seeding never fails the
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import decimal
 import uuid
 import warnings
-from typing import Any
+from typing import Any, Iterator
 
 IGNORED_TABLES = {"alembic_version", "schema_migrations", "flyway_schema_history"}
 WIDE_STRING = 255
@@ -51,8 +54,9 @@ class Seeder:
             text += f"; not seeded: {some}"
         return text
 
-    def seed(self, engine: Any) -> int:
-        """Insert one round of rows into every table; returns the number of rows inserted."""
+    def seed(self, bind: Any) -> int:
+        """Insert one round of rows into every table; returns the number of rows inserted. ``bind``: an engine
+        or a connection (see the module docstring)."""
         import sqlalchemy as sa
 
         if self.rows <= 0:
@@ -60,32 +64,32 @@ class Seeder:
         self.round += 1
         md = sa.MetaData()
         try:
-            with warnings.catch_warnings():
+            with warnings.catch_warnings(), _atomic(bind) as conn:  # a failure must not abort a migration
                 warnings.simplefilter("ignore")  # unknown types, FK cycles: handled below
-                md.reflect(engine)
+                md.reflect(conn)
                 tables = [t for t in md.sorted_tables if t.name not in IGNORED_TABLES]
         except Exception as exc:  # a schema SQLAlchemy cannot reflect: no rows this round, the drill goes on
             self.problems.setdefault("(schema)", f"could not be read: {_short(exc)}")
             return 0
-        self._json = _mariadb_json_columns(engine)
+        self._json = _mariadb_json_columns(bind)
         done = 0
         for table in tables:
             try:
-                rows = self._rows(engine, table)
+                rows = self._rows(bind, table)
             except _Skip as exc:
                 self.problems.setdefault(table.name, str(exc))
                 continue
             if not rows:
                 continue
-            done += self._insert(engine, table, rows)
+            done += self._insert(bind, table, rows)
         self.inserted += done
         return done
 
     # -- rows ------------------------------------------------------------------------------------
-    def _rows(self, engine: Any, table: Any) -> list[dict[str, Any]]:
+    def _rows(self, bind: Any, table: Any) -> list[dict[str, Any]]:
         unique_cols = _unique_columns(table)
         json_cols = self._json.get(table.name, set())
-        fk_values = self._foreign_values(engine, table)
+        fk_values = self._foreign_values(bind, table)
         fk_cols = {c for cols in fk_values for c in cols}
         rows: list[dict[str, Any]] = []
         for i in range(self.rows):
@@ -112,7 +116,7 @@ class Seeder:
             rows.append(row)
         return rows
 
-    def _foreign_values(self, engine: Any, table: Any) -> dict[tuple[str, ...], list[tuple]]:
+    def _foreign_values(self, bind: Any, table: Any) -> dict[tuple[str, ...], list[tuple]]:
         """For each foreign key: existing rows of the referred columns to point at."""
         import sqlalchemy as sa
 
@@ -126,7 +130,7 @@ class Seeder:
             candidates: list[tuple] = []
             if refs:
                 query = sa.select(*refs).distinct().order_by(*[r.desc() for r in refs]).limit(self.rows)
-                with engine.connect() as conn:
+                with _connection(bind) as conn:
                     candidates = [tuple(r) for r in conn.execute(query)]
             if not candidates and not all(table.c[c].nullable for c in cols):
                 target = refs[0].table.name if refs else "another schema"
@@ -134,9 +138,9 @@ class Seeder:
             out[cols] = candidates
         return out
 
-    def _insert(self, engine: Any, table: Any, rows: list[dict[str, Any]]) -> int:
+    def _insert(self, bind: Any, table: Any, rows: list[dict[str, Any]]) -> int:
         try:
-            with engine.begin() as conn:
+            with _atomic(bind) as conn:
                 conn.execute(table.insert(), rows)
             return len(rows)
         except Exception as exc:
@@ -144,7 +148,7 @@ class Seeder:
         done = 0
         for row in rows:  # one by one: keep the rows that fit (a duplicate FK pick, a check constraint)
             try:
-                with engine.begin() as conn:
+                with _atomic(bind) as conn:
                     conn.execute(table.insert(), [row])
                 done += 1
             except Exception:
@@ -156,6 +160,35 @@ class Seeder:
 
 class _Skip(Exception):
     pass
+
+
+@contextlib.contextmanager
+def _connection(bind: Any) -> Iterator[Any]:
+    """A connection to read on: the given one, or a new one from an engine."""
+    import sqlalchemy as sa
+
+    if not isinstance(bind, sa.engine.Engine):
+        yield bind
+        return
+    with bind.connect() as conn:
+        yield conn
+
+
+@contextlib.contextmanager
+def _atomic(bind: Any) -> Iterator[Any]:
+    """Writes that fail alone: a transaction of their own on an engine; on a connection that is inside a
+    transaction (a migration's), a savepoint, so a rejected row does not abort the migration."""
+    import sqlalchemy as sa
+
+    if isinstance(bind, sa.engine.Engine):
+        with bind.begin() as conn:
+            yield conn
+    elif bind.in_transaction():
+        with bind.begin_nested():
+            yield bind
+    else:
+        with bind.begin():
+            yield bind
 
 
 def _short(exc: BaseException) -> str:
@@ -182,15 +215,15 @@ def _unique_columns(table: Any) -> set[str]:
     return out
 
 
-def _mariadb_json_columns(engine: Any) -> dict[str, set[str]]:
+def _mariadb_json_columns(bind: Any) -> dict[str, set[str]]:
     """MariaDB stores JSON as LONGTEXT with a ``json_valid(col)`` check, which reflection does not show."""
     import re
 
-    if engine.dialect.name not in ("mysql", "mariadb"):
+    if bind.dialect.name not in ("mysql", "mariadb"):
         return {}
     out: dict[str, set[str]] = {}
     try:
-        with engine.connect() as conn:
+        with _connection(bind) as conn:
             rows = conn.exec_driver_sql(
                 "SELECT TABLE_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS "
                 "WHERE CONSTRAINT_SCHEMA = DATABASE() AND CHECK_CLAUSE LIKE 'json_valid(%%'").all()

@@ -74,10 +74,19 @@ def reflect(db: Any) -> Schema:
     return db.memo("schema", _reflect)
 
 
+# Migration tools' own bookkeeping tables: their shape is the tool's, not the application's design.
+LEDGERS = {"alembic_version", "django_migrations", "flyway_schema_history", "schema_migrations",
+           "ar_internal_metadata", "databasechangelog", "databasechangeloglock", "knex_migrations",
+           "knex_migrations_lock", "sequelizemeta", "migrations", "goose_db_version", "_prisma_migrations",
+           "typeorm_metadata", "gorp_migrations"}
+
+
 def _reflect(db: Any) -> Schema:
     fn = {"postgresql": _postgres, "mysql": _mysql, "sqlite": _sqlite}[db.dialect]
     schema = Schema(source=f"live {db.target.label}", dialect=db.dialect)
     fn(db, schema)
+    for key in [k for k, t in schema.tables.items() if t.name.lower() in LEDGERS]:
+        del schema.tables[key]
     return schema
 
 
