@@ -33,8 +33,12 @@ def implementation(item_id: str, mode: str) -> CheckFn | None:
     return _REGISTRY.get((item_id, mode))
 
 
+_MODE_ORDER = {"static": 0, "live": 1, "drill": 2}
+
+
 def implemented_modes(item_id: str) -> list[str]:
-    return [mode for (iid, mode) in _REGISTRY if iid == item_id]
+    """In a fixed order: registration order depends on which module a process imported first."""
+    return sorted((mode for (iid, mode) in _REGISTRY if iid == item_id), key=lambda m: (_MODE_ORDER.get(m, 9), m))
 
 
 def load_builtin_rules() -> None:
