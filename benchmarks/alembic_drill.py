@@ -16,8 +16,11 @@ created and dropped outside the timing) on the PostgreSQL server (``--postgresql
 
 * ``dbaudit``: the MG-04 drill's child runner, started the way the MG-04 rule starts it
   (``pytest_dbaudit.rules.migrations._run_child`` with the rule's request: ``seed_rows`` 0,
-  progress on). Upgrade one revision at a time to head, fingerprint after each; downgrade one at a
-  time to base, comparing each schema; upgrade to head again and compare. Process start included.
+  progress on). One ``env.py`` run; each revision in turn upgraded, downgraded (the schema compared
+  with the one before its upgrade) and upgraded again, the schema read on the migration's own
+  connection after the downgrade and after the re-upgrade. Process start included.
+* ``dbaudit-floor`` (information): the same child with every schema read replaced by an empty
+  text: what the migrations themselves, Alembic and the process start cost, the drill's floor.
 * ``pytest-alembic``: ``pytest --test-alembic`` with ``pytest_alembic_include = up_down_consistency``
   (up one at a time, down one at a time, up one at a time), other plugins not loaded
   (``PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 -p pytest_alembic``). Process start included; the test's own
@@ -557,6 +560,23 @@ def run_dbaudit(root: Path, url: str, _server) -> dict:
     return {"wall": wall, "steps": result.get("steps")}
 
 
+def run_dbaudit_floor(root: Path, url: str, _server) -> dict:
+    from pytest_dbaudit.rules.migrations import _child_env
+
+    ini = root / "alembic.ini"
+    code = ("import runpy\nfrom pytest_dbaudit.drills import schema_fingerprint\n"
+            "schema_fingerprint.SchemaReader.read = lambda self, conn: ''\n"
+            "runpy.run_module('pytest_dbaudit.drills.alembic_runner', run_name='__main__')\n")
+    t = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", code], input=json.dumps({"ini": str(ini), "url": url}), cwd=root,
+                          env=_child_env(ini, url, {}), capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - t
+    result = json.loads(proc.stdout.split("@@DBAUDIT@@")[-1]) if "@@DBAUDIT@@" in proc.stdout else {}
+    if not result.get("ok"):
+        raise Failed(f"dbaudit floor: {proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
+    return {"wall": wall}
+
+
 def run_pytest_alembic(root: Path, url: str, _server, hook: bool = True) -> dict:
     env = dict(os.environ, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", BENCH_DATABASE_URL=url,
                BENCH_ALEMBIC_INI=str(root / "alembic.ini"))
@@ -605,12 +625,14 @@ def run_dbaudit_pytest(root: Path, _url: str, server: Server) -> dict:
 
 
 OURS = "dbaudit MG-04 drill"
+FLOOR = "dbaudit drill without schema reads (info)"
 PA = "pytest-alembic up_down_consistency"
 PA_PLAIN = "pytest-alembic, env.py without the hook (info)"
 CLI = "alembic CLI up/down/up"
 PYTEST = "pytest --dbaudit -k MG-04 (info)"
 VARIANTS = {
     "dbaudit": (OURS, run_dbaudit),
+    "dbaudit-floor": (FLOOR, run_dbaudit_floor),
     "pytest-alembic": (PA, run_pytest_alembic),
     "pytest-alembic-plain": (PA_PLAIN, lambda root, url, server: run_pytest_alembic(root, url, server, hook=False)),
     "cli": (CLI, run_cli),
@@ -690,7 +712,7 @@ def main(argv: list[str] | None = None) -> int:
         ratio = ours / med[CLI]
         verdicts.append((f"drill / alembic CLI = {ratio:.2f} (target <= {TARGET_VS_CLI})", ratio <= TARGET_VS_CLI))
     if ours is not None:
-        for name in (f"{PA}: test only", PA_PLAIN, f"{PA_PLAIN}: test only"):
+        for name in (f"{PA}: test only", PA_PLAIN, f"{PA_PLAIN}: test only", FLOOR):
             if name in med:
                 print(f"info: drill / {name} = {ours / med[name]:.2f}")
     for text, ok in verdicts:

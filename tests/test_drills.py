@@ -281,3 +281,160 @@ def test_branched_history_revision_by_revision(pytester, audit, postgres_admin_u
     else:  # the c3 downgrade leaves its index behind; undoing d5 or b2 never took c3 down with it
         assert item["outcome"] == "fail"
         assert item["findings"][0]["message"] == f"downgrade of revision c3 failed on {engine}: index ix_t_y (y) on t left behind"
+
+
+# -- the walk: one env.py run, failures that do not end it, seeded mode ------------------------------
+
+REV = ("import sqlalchemy as sa\nfrom alembic import op\n\nrevision = {r!r}\ndown_revision = {d!r}\n\n\n"
+       "def upgrade():\n    {u}\n\n\ndef downgrade():\n    {dn}\n")
+ENV_ONE_TRANSACTION = (ALEMBIC / "broken_downgrade" / "migrations" / "env.py").read_text().replace(
+    ", transaction_per_migration=True", "")
+
+
+def _history(tmp, revisions: list[tuple], env: str | None = None) -> str:
+    """``revisions``: (id, parent, upgrade, downgrade), one statement each; returns the repository's path."""
+    files = {"alembic.ini": "[alembic]\nscript_location = %(here)s/migrations\nsqlalchemy.url = sqlite://\n",
+             "migrations/env.py": env or (ALEMBIC / "broken_downgrade" / "migrations" / "env.py").read_text()}
+    for rev, parent, up, down in revisions:
+        files[f"migrations/versions/{rev}.py"] = REV.format(r=rev, d=parent, u=up, dn=down)
+    write(tmp, files)
+    return str(tmp)
+
+
+TWO_BAD_DOWNGRADES = [
+    ("a1", None, "op.create_table('t', sa.Column('id', sa.Integer, primary_key=True), sa.Column('x', sa.Integer))",
+     "op.drop_table('t')"),
+    ("b2", "a1", "op.add_column('t', sa.Column('y', sa.Integer))", "op.drop_column('t', 'yy')"),  # raises
+    ("c3", "b2", "op.create_index('ix_t_x', 't', ['x'])", "pass"),  # leaves its index behind
+    ("d4", "c3", "op.add_column('t', sa.Column('z', sa.Integer))", "op.drop_column('t', 'z')"),
+]
+
+
+@pytest.mark.parametrize("engine, env", [("postgresql", "per-migration"), ("postgresql", "one transaction"),
+                                         ("mariadb", "per-migration")])
+def test_the_walk_goes_on_after_a_failed_downgrade(pytester, audit, postgres_admin_url, mariadb_admin_url, engine,
+                                                   env):
+    """A downgrade that raises and one that leaves an index behind: both reported by revision. Where DDL is
+    transactional the failed revision is undone and the walk goes on to the end; on MariaDB it goes on
+    after the raising downgrade and ends at the schema difference, which nothing can undo there."""
+    repo = _history(pytester.path / "repo", TWO_BAD_DOWNGRADES, ENV_ONE_TRANSACTION if env == "one transaction"
+                    else None)
+    item = audit("--dbaudit-repo", repo, local_config(pytester, postgres_admin_url, mariadb_admin_url),
+                 "--dbaudit-drill-engine", engine, "-k", "MG-04 and drill").item(f"MG-04[drill-{engine}]")
+    messages = {f["location"]: f["message"] for f in item["findings"]}
+    assert set(messages) == {"migrations/versions/b2.py", "migrations/versions/c3.py"}, messages
+    assert messages["migrations/versions/b2.py"].startswith(f"downgrade of revision b2 failed on {engine}: ")
+    assert "yy" in messages["migrations/versions/b2.py"]
+    assert messages["migrations/versions/c3.py"] == (
+        f"downgrade of revision c3 failed on {engine}: index ix_t_x (x) on t left behind")
+    walked_to_the_end = any("upgrade base -> d4 (4 revisions)" in e for e in item["evidence"])
+    assert walked_to_the_end == (engine == "postgresql"), item["evidence"]
+
+
+def test_seeded_mode_walks_branched_histories(pytester, audit, postgres_admin_url):
+    import re
+
+    _branched(pytester.path / "repo", leak=False)
+    write(pytester.path, {"drill.yaml": f"throwaway:\n  containers: false\n  postgresql: {postgres_admin_url}\n"
+                                        "drills: {seed_rows: 3}\n"})
+    item = audit("--dbaudit-repo", str(pytester.path / "repo"), f"--dbaudit-config={pytester.path / 'drill.yaml'}",
+                 "--dbaudit-drill-engine", "postgresql", "-k", "MG-04 and drill").item("MG-04[drill-postgresql]")
+    assert item["outcome"] == "pass", item
+    evidence = " ".join(item["evidence"])
+    assert "one revision at a time (5 revisions, branched)" in evidence
+    assert re.search(r"seeded 3 row\(s\) per table before each upgrade: [1-9]\d* row\(s\)", evidence), evidence
+
+
+NOT_NULL_WITHOUT_DEFAULT = [
+    ("a1", None, ("op.create_table('account', sa.Column('id', sa.Integer, primary_key=True), "
+                  "sa.Column('email', sa.String(200)))"), "op.drop_table('account')"),
+    ("b2", "a1", "op.add_column('account', sa.Column('plan', sa.String(20), nullable=False))",
+     "op.drop_column('account', 'plan')"),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("docker")
+def test_seeded_not_null_without_default_in_containers(pytester, audit, docker_images, monkeypatch):
+    """PostgreSQL refuses the ALTER on a table with rows; MariaDB fills the rows with an implicit default, which
+    the seeded drill reports as a finding of its own."""
+    monkeypatch.setenv("DBAUDIT_POSTGRES_IMAGE", docker_images["postgresql"])
+    monkeypatch.setenv("DBAUDIT_MARIADB_IMAGE", docker_images["mariadb"])
+    repo = _history(pytester.path / "repo", NOT_NULL_WITHOUT_DEFAULT)
+    write(pytester.path, {"drill.yaml": "drills: {seed_rows: 3}\n"})
+    run = audit("--dbaudit-repo", repo, f"--dbaudit-config={pytester.path / 'drill.yaml'}", "--dbaudit-drill-engine",
+                "postgresql", "--dbaudit-drill-engine", "mariadb", "-k", "MG-04 and drill", timeout=600)
+    mariadb = run.item("MG-04[drill-mariadb]")
+    assert any(f"container {docker_images['mariadb']}" in e for e in mariadb["evidence"]), mariadb["evidence"]
+    [finding] = mariadb["findings"]
+    assert finding["location"] == "migrations/versions/b2.py"
+    assert finding["message"] == (
+        "upgrade of revision b2 failed on mariadb: column account.plan was added NOT NULL without a default to a "
+        "table with rows: MariaDB filled the 3 existing row(s) with its implicit default ('' for strings, 0 for "
+        "numbers, a zero date), strict mode or not; PostgreSQL rejects the same ALTER on a table with rows")
+    [finding] = run.item("MG-04[drill-postgresql]")["findings"]
+    assert finding["message"].startswith(
+        "upgrade of revision b2 failed on postgresql: fails on a table with rows (passes on empty tables): "
+        "NotNullViolation: column \"plan\" of relation \"account\" contains null values")
+
+
+# -- the schema reader ------------------------------------------------------------------------------
+
+READER_STEPS = [
+    "CREATE TYPE mood AS ENUM ('a', 'b')",
+    "CREATE DOMAIN pos AS int CHECK (VALUE > 0)",
+    "CREATE TABLE p (id serial PRIMARY KEY, code text UNIQUE, m mood, ms mood[], n pos)",
+    "CREATE TABLE c (id int PRIMARY KEY, p_id int REFERENCES p (id), note text)",
+    "CREATE INDEX ix_c_note ON c (note)",
+    "CREATE INDEX ix_c_expr ON c (lower(note)) WHERE note IS NOT NULL",
+    "COMMIT",
+    "SELECT 1",  # nothing changed since the read before
+    "ALTER INDEX ix_c_note RENAME TO ix_c_note2",
+    "ALTER TABLE p RENAME COLUMN id TO pid",  # c's foreign key names it
+    "ALTER TABLE p RENAME TO parent",
+    "ALTER SEQUENCE p_id_seq RENAME TO parent_seq",  # parent's default names it
+    "INSERT INTO parent (code) VALUES ('x')",
+    "COMMIT",
+    "ALTER TYPE mood RENAME VALUE 'a' TO 'z'",  # columns of it and of arrays of it
+    "ALTER TABLE c ALTER COLUMN note SET DEFAULT 'x'",
+    "ALTER TABLE c ADD COLUMN g int GENERATED ALWAYS AS (id * 2) STORED",
+    "ALTER TABLE c RENAME CONSTRAINT c_pkey TO c_pk",
+    "DROP INDEX ix_c_expr",
+    "ALTER TABLE c DROP CONSTRAINT c_p_id_fkey",
+    "DROP TABLE parent",
+    "CREATE TABLE parent (pid int PRIMARY KEY)",
+    "ALTER TABLE c ADD CONSTRAINT fk2 FOREIGN KEY (p_id) REFERENCES parent (pid)",
+    "CREATE SCHEMA other",
+    "ALTER TABLE c SET SCHEMA other",
+    "SET LOCAL search_path TO other",
+    "RESET search_path",
+]
+
+
+@pytest.mark.needs_postgres
+def test_incremental_schema_reads_match_whole_reads(scratch_pg):
+    """Within a transaction the reader re-reads only the tables it changed; after each statement that must
+    give the same text as reading everything."""
+    import sqlalchemy as sa
+
+    from pytest_dbaudit.drills.schema_fingerprint import SchemaReader
+    from pytest_dbaudit.targets import driver_url
+
+    _admin, url, _name = scratch_pg
+    engine = sa.create_engine(driver_url(url))
+    try:
+        with engine.connect() as conn:
+            reader, reread = SchemaReader(), {}
+            for stmt in READER_STEPS:
+                if stmt == "COMMIT":
+                    conn.commit()
+                    reader.committed()
+                    continue
+                conn.exec_driver_sql(stmt)
+                assert reader.read(conn) == SchemaReader().read(conn), stmt
+                reread[stmt] = reader.changed
+            # tables re-read: none after a commit and nothing since, the index's table, then its parent too
+            assert [reread[s] for s in READER_STEPS[7:10]] == [0, 1, 2]
+            conn.rollback()
+    finally:
+        engine.dispose()

@@ -4,12 +4,13 @@ A child process because env.py is the project's own code: it may import the appl
 hang or leave global state behind. Reads a JSON request on stdin, prints one JSON result line.
 
 Every revision, in topological order: upgrade it, downgrade it, compare the schema with the one from
-before its upgrade, upgrade it again. Each is one single step, so branches and merges need nothing
+before its upgrade, upgrade it again. One revision at a time, so branches and merges need nothing
 special: undoing one revision never takes another branch down with it (sqlalchemy/alembic#464).
-env.py runs once for the whole walk: Alembic's migrations function is a generator (``_Walk.steps``)
-that yields the steps one by one and reads the schema between them on the migration's own
-connection, inside its transaction. After a failed downgrade a new env.py run carries on with the
-next revision (see ``_Walk``).
+env.py runs once for the whole walk: Alembic's migrations function (``_Walk.steps``) is a generator
+that yields one step per revision, and that step's migration function runs the three migrations with
+the schema reads in between, on the migration's own connection and inside its transaction
+(``schema_fingerprint.SchemaReader``: on PostgreSQL only the tables the transaction changed are
+read again). Failures are recorded with their revision and the walk goes on where it can (``_Walk``).
 
 Request keys besides ``ini``/``url``: ``seed_rows`` (seeded mode: rows inserted into every table
 before each upgrade, see ``seed.py``), ``stop_at`` (``[phase, revision]``: stop with success once
@@ -22,9 +23,14 @@ import json
 import logging
 import sys
 import traceback
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 FILLED_ENGINES = ("mysql", "mariadb")  # ADD COLUMN ... NOT NULL on a table with rows: an implicit default
+# Commit between two revisions once the transaction has changed this many tables (see ``_commit``): a
+# schema read re-reads every table its transaction changed, and a commit that drops relations waits for
+# the disk whatever synchronous_commit says.
+COMMIT_AFTER_TABLES = 4
 
 
 def _error(exc: BaseException) -> str:
@@ -37,10 +43,10 @@ def _error(exc: BaseException) -> str:
     return f"{type(orig if orig is not None else exc).__name__}: {first}"
 
 
-def _progress(enabled: bool, kind: str, n: int, total: int, revision: str) -> None:
+def _progress(enabled: bool, n: int, total: int, revision: str) -> None:
     if enabled:
-        sys.stdout.write("\n@@PROGRESS@@" + json.dumps({"kind": kind, "n": n, "total": total, "revision": revision})
-                         + "\n")
+        sys.stdout.write("\n@@PROGRESS@@" + json.dumps({"kind": "revision", "n": n, "total": total,
+                                                         "revision": revision}) + "\n")
         sys.stdout.flush()
 
 
@@ -75,7 +81,7 @@ def run(req: dict[str, Any]) -> dict[str, Any]:
         })
 
     walk = _Walk(script, order, seeder, fail, tuple(req["stop_at"]) if req.get("stop_at") else None,
-                 lambda n, rev: _progress(bool(req.get("progress")), "revision", n, len(order), rev))
+                 lambda n, rev: _progress(bool(req.get("progress")), n, len(order), rev))
     try:
         walk.drive(cfg)
     finally:
@@ -90,21 +96,22 @@ def run(req: dict[str, Any]) -> dict[str, Any]:
 
 
 class _Rerun(Exception):
-    """Raised out of the steps to roll env.py's transaction back; a new run carries on."""
+    """Raised out of a revision's step to roll its transaction back; a new env.py run carries on."""
 
 
 class _Walk:
-    """The walk over ``order`` (topological), across as few env.py runs as it takes.
+    """The walk over ``order`` (topological), in as few env.py runs as it takes.
 
-    One run normally does it all. When a step raises, Alembic's transaction is gone: the failure is
-    recorded with its revision and phase, and a failed upgrade ends the walk (later revisions build on
-    it). After a failed downgrade or re-upgrade a new env.py run starts from whatever the database now
-    holds (its heads say which revisions are applied), upgrades the revisions before the next one that
-    are missing ("rebuild": everything since the last run began, where the run was one transaction),
-    and goes on. A downgrade that leaves the schema different is recorded too; where env.py's
-    transaction can undo it, the run is rolled back and the next one rebuilds up to that revision;
-    where the migrations commit one by one (``transaction_per_migration``, MySQL's DDL) the schema from
-    before it cannot be restored and the walk ends there.
+    Each revision is one Alembic step whose migration function upgrades it, downgrades it, compares the
+    schema with the one from before, and upgrades it again (``_round_trip``): Alembic records the revision
+    once, as ``alembic upgrade`` would, and where DDL is transactional a failure anywhere in it undoes the
+    whole revision. The failure is recorded with the revision and its phase. A failed upgrade ends the walk
+    (later revisions build on it). After a failed downgrade or re-upgrade, or a downgrade that left the
+    schema different, a new env.py run starts from what the database holds (its heads say which revisions
+    are applied), upgrades the missing ones up to that revision ("rebuild") and goes on with the next.
+    Where DDL is not transactional (MySQL, MariaDB, SQLite) nothing can be undone: after a failed
+    downgrade the walk goes on from wherever that left the schema; after a failed re-upgrade or a
+    schema difference it ends.
     """
 
     def __init__(self, script, order: list, seeder, fail: Callable, stop_at: tuple | None,
@@ -113,7 +120,8 @@ class _Walk:
         self.fail, self.stop_at, self.progress = fail, stop_at, progress
         self.next = 0  # index in ``order`` of the next revision to drill
         self.upgraded = 0  # how many revisions of ``order`` went up at least once
-        self.running: tuple[str, Any] | None = None  # the step Alembic is running now
+        self.running: tuple[str, Any] | None = None  # the phase of the migration running now
+        self.after: str | None = None  # the schema after the revision just walked; None: the walk ends there
         self.runs = 0
         self.finished = self.stopped = False
 
@@ -147,70 +155,101 @@ class _Walk:
 
     def steps(self, heads, context):
         """Alembic's migrations function: called once per env.py run, with the heads in the database."""
-        from pytest_dbaudit.drills.schema_fingerprint import SchemaReader, text_diff
+        from alembic.runtime.migration import RevisionStep
+
+        from pytest_dbaudit.drills.schema_fingerprint import SchemaReader
 
         conn, schema = context.connection, SchemaReader()
         if conn.dialect.name == "postgresql":  # a throwaway database: its commits need not wait for the disk
             conn.exec_driver_sql("SET synchronous_commit TO off")
+        transactional = bool(context.impl.transactional_ddl)
         applied = {r.revision for r in self.script.iterate_revisions(tuple(heads), "base")} if heads else set()
         for rev in self.order[:self.next]:
             if rev.revision not in applied:
-                yield from self._step("rebuild", rev, True)
+                self.running = ("rebuild", rev)
+                yield RevisionStep(self.script.revision_map, rev, True)
+        self.running = None
         before = schema.read(conn)
         for n in range(self.next, len(self.order)):
             rev = self.order[n]
-            if _commit(context):
+            if schema.changed >= COMMIT_AFTER_TABLES and _commit(context):
                 schema.committed()
             self.progress(n + 1, rev.revision)
             if self.seeder is not None:
                 self.seeder.seed(conn)
-            yield from self._step("upgrade", rev, True)
-            self.upgraded = max(self.upgraded, n + 1)
-            after = schema.read(conn)
-            if self.seeder is not None and conn.dialect.name in FILLED_ENGINES:
-                self._filled(conn, rev, before, after)
-            if self._stop("upgrade", rev):
-                return
-            yield from self._step("downgrade", rev, False)
-            changed = text_diff(before, schema.read(conn))
-            if changed:
-                self.fail("downgrade", rev, detail=changed)
-                self.next = n + 1
-                if self.next < len(self.order) and _rolls_back(context):
-                    raise _Rerun()
-                self.finished = True
-                return
-            if self._stop("downgrade", rev):
-                return
-            yield from self._step("re-upgrade", rev, True)
-            before = schema.read(conn)
-            again = text_diff(after, before)
-            if again:
-                self.fail("re-upgrade", rev, detail=again)
+            step = RevisionStep(self.script.revision_map, rev, True)
+            step.migration_fn = self._migration_fn(conn, schema, n, before, transactional)
+            yield step
             self.next = n + 1
+            if self.after is None:
+                break
+            before = self.after
         self.finished = True
 
-    def _step(self, phase: str, rev, upgrade: bool):
-        from alembic.runtime.migration import RevisionStep
+    def _migration_fn(self, conn, schema, n: int, before: str, transactional: bool) -> Callable:
+        def upgrade(**kw) -> None:  # Alembic logs "Running upgrade <parent> -> <revision>" by this name
+            self._round_trip(conn, schema, n, before, transactional, kw)
 
+        return upgrade
+
+    def _round_trip(self, conn, schema, n: int, before: str, transactional: bool, kw: dict) -> None:
+        """Revision ``n``'s migrations and comparisons; sets ``after``. Errors of a transactional engine
+        escape: they undo the revision (see the class)."""
+        from pytest_dbaudit.drills.schema_fingerprint import text_diff
+
+        rev, self.after = self.order[n], None
+        self._migrate("upgrade", rev, kw)
+        self.upgraded = max(self.upgraded, n + 1)
+        if self.seeder is not None and conn.dialect.name in FILLED_ENGINES:
+            self._filled(conn, rev, before, schema.read(conn))
+        if self._stop("upgrade", rev):
+            return
+        try:
+            self._migrate("downgrade", rev, kw)
+        except Exception as exc:
+            if transactional:
+                raise
+            self.fail("downgrade", rev, exc)  # its upgrade stays: go on from there
+            self.after = schema.read(conn)
+            return
+        changed = text_diff(before, schema.read(conn))
+        if changed:
+            self.fail("downgrade", rev, detail=changed)
+            if transactional and n + 1 < len(self.order):
+                self.next = n + 1
+                raise _Rerun()
+            return
+        if self._stop("downgrade", rev):
+            return
+        try:
+            self._migrate("re-upgrade", rev, kw)
+        except Exception as exc:
+            if transactional:
+                raise
+            self.fail("re-upgrade", rev, exc)
+            return
+        self.after = schema.read(conn)
+
+    def _migrate(self, phase: str, rev, kw: dict) -> None:
         self.running = (phase, rev)
-        yield RevisionStep(self.script.revision_map, rev, upgrade)
+        (rev.module.downgrade if phase == "downgrade" else rev.module.upgrade)(**kw)
         self.running = None
 
     def _stop(self, phase: str, rev) -> bool:
+        """The parent's replay: stop with success once that step passed (its database is dropped next)."""
         if self.stop_at == (phase, rev.revision):
-            self.stopped = self.finished = True
+            self.stopped = True
         return self.stopped
 
     def _filled(self, conn, rev, before: str, after: str) -> None:
         """Seeded mode on MySQL/MariaDB: a NOT NULL column without a default added to a table with rows. The
         server fills the rows with the type's implicit default where PostgreSQL refuses the ALTER."""
+        server = "MariaDB" if getattr(conn.dialect, "is_mariadb", False) else "MySQL"
         for table, column, rows in _filled_columns(conn, before, after):
-            self.fail("upgrade", rev, detail=[
-                f"column {table}.{column} was added NOT NULL without a default to a table with rows: "
-                f"{conn.dialect.name} filled the {rows} existing row(s) with its implicit default ('' for "
-                "strings, 0 for numbers, a zero date), strict mode or not; PostgreSQL rejects the same ALTER on a "
-                "table with rows"])
+            self.fail("upgrade", rev, detail=[(
+                f"column {table}.{column} was added NOT NULL without a default to a table with rows: {server} "
+                f"filled the {rows} existing row(s) with its implicit default ('' for strings, 0 for numbers, a "
+                "zero date), strict mode or not; PostgreSQL rejects the same ALTER on a table with rows")])
 
     def summary(self, linear: bool) -> list[str]:
         lines, total = [], len(self.order)
@@ -218,7 +257,7 @@ class _Walk:
             target = f"{self.order[-1].revision} ({total} revisions)" if linear else \
                 f"heads one revision at a time ({total} revisions, branched)"
             lines.append(f"upgrade base -> {target}; each revision downgraded right after its upgrade (same "
-                         "schema as before it) and upgraded again (same schema as after the first upgrade)")
+                         "schema as before it) and upgraded again")
         if self.runs > 1:
             lines.append(f"{self.runs} env.py runs: a new one after each failed step")
         return lines
@@ -234,12 +273,6 @@ def _commit(context) -> bool:
         return False
     with context.autocommit_block():
         return True
-
-
-def _rolls_back(context) -> bool:
-    """Does an exception out of the migrations undo the current revision's steps? Yes when they share one
-    transaction: transactional DDL, and not one transaction per migration."""
-    return bool(context.impl.transactional_ddl and not context.opts.get("transaction_per_migration"))
 
 
 def _filled_columns(conn, before: str, after: str) -> list[tuple[str, str, int]]:

@@ -116,7 +116,8 @@ def _by_table(multi: dict) -> dict[str, Any]:
 # default; an enum's labels, also for an array of one; the default or generation expression), primary key,
 # foreign key and unique constraints by their column lists, and every index but the primary key's (key
 # columns, an expression as written, the predicate of a partial index). Index lookups per table, through
-# LATERAL, never scans of whole catalogs.
+# LATERAL, never scans of whole catalogs. (OFFSET 0: a constraint's line is computed once, not once more
+# for its ORDER BY.)
 _PG_BLOCKS = r"""
 SELECT (SELECT value FROM token), {replaced},
        array_agg(t.oid::bigint),
@@ -129,7 +130,8 @@ SELECT (SELECT value FROM token), {replaced},
                     WHERE co.oid = a.attcollation) ELSE '' END
              || CASE WHEN a.atttypid >= 16384 THEN
                   coalesce((SELECT ' (' || string_agg(e.enumlabel, ', ' ORDER BY e.enumsortorder) || ')'
-                              FROM pg_catalog.pg_type ty JOIN pg_catalog.pg_enum e ON e.enumtypid IN (ty.oid, ty.typelem)
+                              FROM pg_catalog.pg_type ty
+                              JOIN pg_catalog.pg_enum e ON e.enumtypid IN (ty.oid, ty.typelem)
                              WHERE ty.oid = a.atttypid), '') ELSE '' END
              || CASE WHEN a.attnotnull THEN E'\x1fnot null\x1f' ELSE E'\x1fnull\x1f' END
              || CASE WHEN a.atthasdef THEN
@@ -142,22 +144,24 @@ SELECT (SELECT value FROM token), {replaced},
     SELECT string_agg(E'\n\x1f' || line, '' ORDER BY line COLLATE "C") AS lines FROM (
       SELECT CASE k.contype WHEN 'p' THEN 'pk' WHEN 'u' THEN 'unique' ELSE 'fk' END || E'\x1f'
              || CASE WHEN k.contype = 'f' THEN '(' ELSE '' END
-             || (SELECT string_agg(ka.attname, ', ' ORDER BY x.n) FROM unnest(k.conkey) WITH ORDINALITY x(attnum, n)
-                   JOIN pg_catalog.pg_attribute ka ON ka.attrelid = k.conrelid AND ka.attnum = x.attnum)
+             || (SELECT string_agg((SELECT ka.attname FROM pg_catalog.pg_attribute ka
+                                     WHERE ka.attrelid = k.conrelid AND ka.attnum = x.attnum), ', ' ORDER BY x.n)
+                   FROM unnest(k.conkey) WITH ORDINALITY x(attnum, n))
              || CASE WHEN k.contype = 'f' THEN ') -> ' || rc.relname || ' ('
-                  || (SELECT string_agg(ra.attname, ', ' ORDER BY x.n) FROM unnest(k.confkey) WITH ORDINALITY x(attnum, n)
-                        JOIN pg_catalog.pg_attribute ra ON ra.attrelid = k.confrelid AND ra.attnum = x.attnum)
+                  || (SELECT string_agg((SELECT ra.attname FROM pg_catalog.pg_attribute ra
+                                          WHERE ra.attrelid = k.confrelid AND ra.attnum = x.attnum), ', ' ORDER BY x.n)
+                        FROM unnest(k.confkey) WITH ORDINALITY x(attnum, n))
                   || ')' ELSE '' END AS line
         FROM pg_catalog.pg_constraint k LEFT JOIN pg_catalog.pg_class rc ON rc.oid = k.confrelid
-       WHERE k.conrelid = t.oid AND k.contype IN ('p', 'u', 'f')) c
+       WHERE k.conrelid = t.oid AND k.contype IN ('p', 'u', 'f') OFFSET 0) c
   ) cons
   CROSS JOIN LATERAL (
     SELECT string_agg(E'\n\x1findex\x1f' || ic.relname || ' ('
-             || (SELECT string_agg(coalesce(ia.attname, pg_catalog.pg_get_indexdef(i.indexrelid, x.n::int, true)),
+             || (SELECT string_agg(coalesce((SELECT ia.attname FROM pg_catalog.pg_attribute ia
+                                              WHERE ia.attrelid = i.indrelid AND ia.attnum = x.attnum),
+                                             pg_catalog.pg_get_indexdef(i.indexrelid, x.n::int, true)),
                                    ', ' ORDER BY x.n)
-                   FROM unnest(i.indkey::int2[]) WITH ORDINALITY x(attnum, n)
-                   LEFT JOIN pg_catalog.pg_attribute ia ON ia.attrelid = i.indrelid AND ia.attnum = x.attnum
-                  WHERE x.n <= i.{nkey})
+                   FROM unnest(i.indkey::int2[]) WITH ORDINALITY x(attnum, n) WHERE x.n <= i.{nkey})
              || ')' || CASE WHEN i.indisunique THEN ' unique' ELSE '' END
              || coalesce(' where ' || pg_catalog.pg_get_expr(i.indpred, i.indrelid), ''),
              '' ORDER BY ic.relname COLLATE "C") AS lines
@@ -167,19 +171,20 @@ SELECT (SELECT value FROM token), {replaced},
 """
 
 # Which tables to read. The token names this backend's transaction (pid, virtual xid) and default schema.
-# "changed": the tables whose blocks can have changed in this transaction. Every relation it changed holds
-# a lock stronger than AccessShareLock until its end; a locked index stands for its table, a locked
-# sequence for the tables whose defaults name it, a locked type (ALTER TYPE, ALTER DOMAIN) for the tables
-# with a column of it or of an array of it (pg_depend records the columns of every type but the built-in
-# ones); and the tables with a foreign key to any of those, whose lines
-# name their columns. "all": every table. Either way the query returns the token, the tables read in
-# place of the kept ones (NULL: all) and the blocks. (OFFSET 0 keeps a LATERAL lookup a lookup by index:
-# pulled up into a join, it becomes a scan of the whole catalog.)
+# "changed": the tables whose blocks can have changed in this transaction. Every relation whose definition
+# it changed holds a ShareUpdateExclusiveLock or stronger until its end (reads and row changes take the
+# three weaker modes, left out here). A locked index stands for its table; a locked sequence for the
+# tables whose defaults name it; a locked type (ALTER TYPE, ALTER DOMAIN) for the tables with a column of
+# it or of an array of it (pg_depend records the columns of every type but the built-in ones); and the
+# tables with a foreign key to any of those, whose lines name their columns. "all": every table. Either
+# way the query returns the token, the tables read in place of the kept ones ('{}' when none changed,
+# NULL for all) and the blocks. (OFFSET 0 keeps a LATERAL lookup a lookup by index: pulled up into a
+# join, it becomes a scan of the whole catalog.)
 _PG_TOKEN = r"""
 WITH lk AS MATERIALIZED (
   SELECT l.locktype, l.relation, l.classid, l.objid, l.virtualxid FROM pg_catalog.pg_locks l
    WHERE l.pid = pg_catalog.pg_backend_pid() AND l.locktype IN ('relation', 'object', 'virtualxid')
-     AND l.mode <> 'AccessShareLock'
+     AND l.mode NOT IN ('AccessShareLock', 'RowShareLock', 'RowExclusiveLock')
 ), nsp AS (
   SELECT n.oid FROM pg_catalog.pg_namespace n WHERE n.nspname = current_schema()
 ), token AS (
@@ -190,10 +195,13 @@ _PG_TABLES = {
     "changed": r""", locked AS (
   SELECT relation AS oid FROM lk WHERE locktype = 'relation'
   UNION SELECT i.indrelid FROM lk JOIN pg_catalog.pg_index i ON i.indexrelid = lk.relation
-  UNION SELECT x.adrelid FROM lk CROSS JOIN LATERAL (
-          SELECT ad.adrelid FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_attrdef ad ON ad.oid = d.objid
-           WHERE d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjid = lk.relation
-             AND d.classid = 'pg_catalog.pg_attrdef'::regclass OFFSET 0) x
+  UNION SELECT x.adrelid FROM lk
+          CROSS JOIN LATERAL (SELECT s.oid FROM pg_catalog.pg_class s
+                               WHERE s.oid = lk.relation AND s.relkind = 'S' OFFSET 0) seq
+          CROSS JOIN LATERAL (
+            SELECT ad.adrelid FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_attrdef ad ON ad.oid = d.objid
+             WHERE d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjid = seq.oid AND d.refobjsubid = 0
+               AND d.classid = 'pg_catalog.pg_attrdef'::regclass OFFSET 0) x
          WHERE lk.locktype = 'relation'
   UNION SELECT x.objid FROM lk CROSS JOIN LATERAL (
           SELECT d.objid FROM pg_catalog.pg_type ty JOIN pg_catalog.pg_depend d
@@ -216,7 +224,7 @@ _PG_TABLES = {
      AND c.relname <> 'alembic_version'
 )""",
 }
-_PG_REPLACED = {"changed": "(SELECT array_agg(oid::bigint) FROM changed)", "all": "NULL::bigint[]"}
+_PG_REPLACED = {"changed": "coalesce((SELECT array_agg(oid::bigint) FROM changed), '{}')", "all": "NULL::bigint[]"}
 _PG_PREPARED = "dbaudit_schema"
 
 
@@ -228,6 +236,7 @@ class SchemaReader:
     def __init__(self) -> None:
         self._token: str | None = None
         self._blocks: dict[int, str] = {}  # table oid -> its block of lines
+        self.changed = 0  # tables the last read re-read because its transaction changed them
 
     def committed(self) -> None:
         """The transaction of the last read has just committed, with nothing changed since that read: the next
@@ -246,6 +255,7 @@ class SchemaReader:
             token, replaced, oids, blocks = _pg_execute(conn, "all")
         if replaced is None:
             self._blocks.clear()
+        self.changed = 0 if replaced is None else len(oids or ())
         for oid in replaced or ():
             self._blocks.pop(oid, None)
         self._blocks.update(zip(oids or (), blocks or ()))
@@ -283,15 +293,15 @@ def _pg_query(conn: Any, which: str) -> str:
 
 
 # information_schema, one row per line; sorted in Python, as the server's collation may not be binary.
-# A column's "type" carries EXTRA (auto_increment, VIRTUAL GENERATED...) and the generation expression;
-# its default is COLUMN_DEFAULT as MariaDB shows it ('' when there is none).
+# A column's default is whatever the server fills it with: COLUMN_DEFAULT as the server shows it, EXTRA
+# (auto_increment, ON UPDATE..., VIRTUAL GENERATED) and the generation expression; '' when none.
 _MYSQL_QUERY = """
 SELECT TABLE_NAME, '' FROM information_schema.TABLES
  WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME <> 'alembic_version'
 UNION ALL
 SELECT TABLE_NAME, CONCAT_WS(CHAR(31 USING utf8mb4), '', 'column', COLUMN_NAME,
-         CONCAT_WS(' ', COLUMN_TYPE, NULLIF(EXTRA, ''), NULLIF(GENERATION_EXPRESSION, '')),
-         IF(IS_NULLABLE = 'YES', 'null', 'not null'), COALESCE(COLUMN_DEFAULT, ''))
+         COLUMN_TYPE, IF(IS_NULLABLE = 'YES', 'null', 'not null'),
+         CONCAT_WS(' ', COLUMN_DEFAULT, NULLIF(EXTRA, ''), NULLIF(GENERATION_EXPRESSION, '')))
   FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME <> 'alembic_version'
 UNION ALL
 SELECT TABLE_NAME, CONCAT_WS(CHAR(31 USING utf8mb4), '', IF(INDEX_NAME = 'PRIMARY', 'pk', 'index'),

@@ -26,7 +26,8 @@ import datetime as dt
 import decimal
 import uuid
 import warnings
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 IGNORED_TABLES = {"alembic_version", "schema_migrations", "flyway_schema_history"}
 WIDE_STRING = 255
