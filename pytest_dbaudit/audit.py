@@ -50,10 +50,14 @@ class CheckContext:
     audit: "Audit"
     evidence: list[str] = field(default_factory=list)
 
-    def threshold(self, name: str) -> Any:
-        override = self.audit.cfg.thresholds.get(self.item.id, {})
-        if name in override:
-            return override[name]
+    def threshold(self, name: str, defaults: dict[str, Any] | None = None) -> Any:
+        """The target's own value, else the config's, else ``defaults`` (a live probe's or schema check's
+        declared default), else the catalog item's."""
+        cfg = self.audit.cfg
+        for table in (cfg.target_thresholds.get(self.target.label, {}).get(self.item.id, {}),
+                      cfg.thresholds.get(self.item.id, {}), defaults or {}):
+            if name in table:
+                return table[name]
         if name not in self.item.thresholds:
             raise KeyError(f"{self.item.id} declares no threshold {name!r}")
         return self.item.thresholds[name]

@@ -343,8 +343,10 @@ def _item_ctx(db, item_id: str, thresholds: dict | None = None):
     from pytest_dbaudit.catalog import load_catalog
 
     item = load_catalog().items[item_id]
+    from pytest_dbaudit.audit import CheckContext
+
     cfg = SimpleNamespace(target_thresholds={}, thresholds={item_id: thresholds or {}}, live={})
-    return SimpleNamespace(audit=SimpleNamespace(cfg=cfg), target=db.target, item=item)
+    return CheckContext(item, db.target, SimpleNamespace(cfg=cfg))
 
 
 def _probe(probe_id):

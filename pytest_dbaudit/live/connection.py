@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
@@ -40,66 +41,59 @@ class LiveDatabase:
     def out_of_time(self) -> bool:
         return time.monotonic() > self.deadline
 
+    @contextmanager
+    def _session(self, sql: str | None):
+        """One pooled connection, rolled back after use; a lost server is remembered so later queries
+        fail fast. ``sql`` (recorded for the report) is None for the liveness ping."""
+        if self.lost:
+            raise TargetUnavailable(self.lost)
+        if sql is not None:
+            self.queries.append(" ".join(sql.split()))
+        try:
+            with self.engine.connect() as conn:
+                try:
+                    yield conn
+                finally:
+                    conn.rollback()
+        except Exception as exc:
+            kind, line = classify_error(exc)
+            if kind == "lost":
+                self.lost = f"connection to {self.target.label} lost: {line}"
+                raise TargetUnavailable(self.lost) from None
+            raise
+
     def rows(self, sql: str, **params: Any) -> list[dict[str, Any]]:
         """Run one read-only query; rows as dicts. The SQL is recorded for the report."""
         from sqlalchemy import text
 
-        if self.lost:
-            raise TargetUnavailable(self.lost)
-        self.queries.append(" ".join(sql.split()))
-        try:
-            with self.engine.connect() as conn:
-                try:
-                    result = conn.execute(text(sql), params)
-                    keys = list(result.keys())
-                    return [dict(zip(keys, r)) for r in result]  # 5x cheaper than Row._mapping per row
-                finally:
-                    conn.rollback()
-        except Exception as exc:
-            kind, line = classify_error(exc)
-            if kind == "lost":
-                self.lost = f"connection to {self.target.label} lost: {line}"
-                raise TargetUnavailable(self.lost) from None
-            raise
+        with self._session(sql) as conn:
+            result = conn.execute(text(sql), params)
+            keys = list(result.keys())
+            return [dict(zip(keys, r)) for r in result]  # 5x cheaper than Row._mapping per row
 
     def tuples(self, sql: str) -> list[tuple]:
         """Like ``rows`` but plain tuples straight from the driver, without parameters (so no bind or
         ``%`` processing): for the bulk catalog reads that return tens of thousands of rows."""
-        if self.lost:
-            raise TargetUnavailable(self.lost)
-        self.queries.append(" ".join(sql.split()))
-        try:
-            with self.engine.connect() as conn:
-                cur = conn.connection.driver_connection.cursor()
-                try:
-                    cur.execute(sql)
-                    return cur.fetchall()
-                finally:
-                    cur.close()
-                    conn.rollback()
-        except Exception as exc:
-            kind, line = classify_error(exc)
-            if kind == "lost":
-                self.lost = f"connection to {self.target.label} lost: {line}"
-                raise TargetUnavailable(self.lost) from None
-            raise
+        with self._session(sql) as conn:
+            cur = conn.connection.driver_connection.cursor()
+            try:
+                cur.execute(sql)
+                return cur.fetchall()
+            finally:
+                cur.close()
 
     def ping(self) -> None:
         """Raise TargetUnavailable if the server is gone: an item must not judge a server that left
         from facts cached before it did."""
         from sqlalchemy import text
 
-        if self.lost:
-            raise TargetUnavailable(self.lost)
         try:
-            with self.engine.connect() as conn:
+            with self._session(None) as conn:
                 conn.execute(text("SELECT 1"))
-                conn.rollback()
+        except TargetUnavailable:
+            raise
         except Exception as exc:
-            kind, line = classify_error(exc)
-            if kind == "lost":
-                self.lost = f"connection to {self.target.label} lost: {line}"
-            raise TargetUnavailable(self.lost or f"{self.target.label}: {line}") from None
+            raise TargetUnavailable(f"{self.target.label}: {classify_error(exc)[1]}") from None
 
     def memo(self, key: str, fn: Any) -> Any:
         """``fn(self)`` once per target: facts several checks read (all settings, the schema)."""

@@ -90,16 +90,7 @@ class ProbeContext:
     evidence: list[str] = field(default_factory=list)
 
     def threshold(self, name: str) -> Any:
-        ctx = self.item_ctx
-        per_target = ctx.audit.cfg.target_thresholds.get(ctx.target.label, {}).get(ctx.item.id, {})
-        if name in per_target:
-            return per_target[name]
-        override = ctx.audit.cfg.thresholds.get(ctx.item.id, {})
-        if name in override:
-            return override[name]
-        if name in self.probe.thresholds:
-            return self.probe.thresholds[name]
-        return ctx.item.thresholds[name]
+        return self.item_ctx.threshold(name, self.probe.thresholds)
 
     def note(self, text: str) -> None:
         self.evidence.append(redact(text))

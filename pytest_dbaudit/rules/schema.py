@@ -51,11 +51,7 @@ def _static(repo, ctx):
     for schema in schemas:
         ctx.note(f"{schema.source}: {len(schema.tables)} table(s)")
         for c in checks_of(ctx.item.id):
-            def th(name: str, c: SchemaCheck = c):
-                override = ctx.audit.cfg.thresholds.get(ctx.item.id, {})
-                return override.get(name, c.thresholds.get(name))
-
-            found = c.fn(schema, th)
+            found = c.fn(schema, lambda name, c=c: ctx.threshold(name, c.thresholds))
             for f in found:
                 f.remediation = f.remediation or c.fix
                 if schema.source not in f.location:

@@ -15,6 +15,7 @@ import unicodedata
 from typing import Any
 
 from ...outcomes import Undecided
+from . import facts
 
 # Roles the managed platforms create and own; the customer cannot change them.
 PLATFORM_ROLES = frozenset({"rdsadmin", "rds_superuser", "rdsrepladmin", "rds_replication", "cloudsqladmin",
@@ -27,31 +28,16 @@ SYSTEM_SCHEMAS = "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.ns
 
 
 def settings(db: Any) -> dict[str, str]:
-    """name -> setting of every parameter pg_settings shows this role. Without pg_read_all_settings
-    the superuser-only ones (shared_preload_libraries, ssl_ciphers ...) are simply absent, so a
-    probe reading those declares the need rather than trusting an absence."""
-    return db.memo("pg_sec_settings", lambda d: {r["name"]: r["setting"] for r in d.rows(
-        "SELECT name, setting FROM pg_catalog.pg_settings")})
+    """name -> setting of every parameter pg_settings shows this role (facts.settings' one read). Without
+    pg_read_all_settings the superuser-only ones (shared_preload_libraries, ssl_ciphers ...) are simply
+    absent, so a probe reading those declares the need rather than trusting an absence."""
+    return db.memo("pg_sec_settings", lambda d: {name: row["setting"] for name, row in facts.settings(d).items()})
 
 
-def overrides(db: Any) -> list[dict[str, str]]:
-    """ALTER ROLE/DATABASE ... SET values that apply in this database: per role everywhere, per
-    database here, per role in this database. ``{"role", "database", "name", "value"}``."""
-    def read(d: Any) -> list[dict[str, str]]:
-        rows = d.rows("""
-            SELECT coalesce(r.rolname, '') AS role, coalesce(dd.datname, '') AS database, s.setconfig AS config
-            FROM pg_catalog.pg_db_role_setting s
-            LEFT JOIN pg_catalog.pg_roles r ON r.oid = s.setrole
-            LEFT JOIN pg_catalog.pg_database dd ON dd.oid = s.setdatabase
-            WHERE s.setdatabase = 0 OR dd.datname = current_database()""")
-        out = []
-        for r in rows:
-            for item in r["config"] or []:
-                name, _, value = item.partition("=")
-                out.append({"role": r["role"], "database": r["database"], "name": name.lower(), "value": value})
-        return out
-
-    return db.memo("pg_sec_overrides", read)
+def overrides(db: Any) -> list[dict[str, Any]]:
+    """ALTER ROLE/DATABASE ... SET values that apply in this database (facts.db_role_settings):
+    ``{"role", "database", "name", "value", ...}``."""
+    return facts.db_role_settings(db)
 
 
 def scope(o: dict[str, str]) -> str:
