@@ -113,6 +113,7 @@ class Audit:
         self._repo = None
         self._live: dict[str, Any] = {}
         self._throwaway = None
+        self._shared: dict[Any, Any] = {}
         self.pytest_config: Any = None  # set by the plugin; None when the audit runs outside pytest
 
     # -- sources, opened once --------------------------------------------------------------------
@@ -147,6 +148,13 @@ class Audit:
             self._throwaway = ThrowawayProvider(self.cfg.throwaway, use_containers=self.opts.containers,
                                                 live_servers=live, destructive=self.opts.allow_destructive)
         return self._throwaway
+
+    def shared(self, key: Any, build):
+        """``build()``, once per run (per xdist worker) for ``key``: what several items judge, built once
+        (e.g. the schema the migrations build on a drill engine)."""
+        if key not in self._shared:
+            self._shared[key] = build()
+        return self._shared[key]
 
     def repo_models(self) -> dict:
         """Stack and inventory for the reports, built here if no check did (e.g. on an xdist controller)."""

@@ -403,3 +403,38 @@ def test_locations_point_at_the_declaration(name):
             path, line = t.location.rsplit(":", 1)
             text = (DATA / name / path).read_text().splitlines()
             assert 1 <= int(line) <= len(text), t.location
+
+
+def test_prisma_migrations_beside_their_schema_are_not_a_second_source(tmp_path):
+    """schema.prisma is the source; the SQL Prisma generated from it would repeat every finding (drift is MG-09).
+    A migrations folder with no schema.prisma beside it is still read as DDL."""
+    model = 'datasource db {\n  provider = "postgresql"\n  url = env("DATABASE_URL")\n}\nmodel Tag {\n  name String\n}\n'
+    sql = 'CREATE TABLE "Tag" ("name" TEXT NOT NULL);\n'
+    for app in ("with_schema", "only_sql"):
+        mig = tmp_path / app / "prisma" / "migrations" / "20240101000000_init"
+        mig.mkdir(parents=True)
+        (mig / "migration.sql").write_text(sql)
+        (mig.parent / "migration_lock.toml").write_text('provider = "postgresql"\n')
+    (tmp_path / "with_schema" / "prisma" / "schema.prisma").write_text(model)
+    sources = {s.source for s in schemas_of(Repository(tmp_path))}
+    assert sources == {"prisma with_schema/prisma/schema.prisma", "ddl only_sql/prisma/migrations"}
+
+
+def test_sqlalchemy_fk_column_without_a_type_takes_the_referenced_type(tmp_path):
+    """mapped_column(ForeignKey(...)) with no type gets the referenced column's type, Mapped[int] or not
+    (as SQLAlchemy builds it: a BIGINT key makes a BIGINT reference); an explicit type still wins."""
+    (tmp_path / "models.py").write_text(
+        "from sqlalchemy import BigInteger, Column, ForeignKey, Integer\n"
+        "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n\n"
+        "class Base(DeclarativeBase):\n    pass\n\n"
+        "class Customer(Base):\n    __tablename__ = 'customers'\n"
+        "    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)\n\n"
+        "class Order(Base):\n    __tablename__ = 'orders'\n"
+        "    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)\n"
+        "    customer_id: Mapped[int] = mapped_column(ForeignKey('customers.id'))\n"
+        "    old_customer_id = Column(ForeignKey('customers.id'))\n"
+        "    narrow_customer_id: Mapped[int] = mapped_column(Integer, ForeignKey('customers.id'))\n")
+    schema, = schemas_of(Repository(tmp_path))
+    orders = schema.tables["orders"]
+    assert cols(orders)["customer_id"][0] == cols(orders)["old_customer_id"][0] == "bigint"
+    assert cols(orders)["narrow_customer_id"][0] == "integer"

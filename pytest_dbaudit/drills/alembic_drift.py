@@ -2,7 +2,8 @@
 
 Upgrades a throwaway database to the heads, then lets Alembic's autogenerate compare it with the
 ``target_metadata`` env.py declares; the would-be migration is captured and never written. A child
-process because env.py is the project's code. Request on stdin {"ini", "section", "url"}; prints
+process because env.py is the project's code. Request on stdin {"ini", "section", "url", "compare"
+(false: upgrade only)}; prints
 one JSON line after the marker: {"diffs": [...], "metadata": bool, "error": str | null}.
 """
 
@@ -42,6 +43,8 @@ def run(req: dict) -> dict:
         command.upgrade(cfg, "heads")
     except BaseException as exc:  # noqa: BLE001 - env.py may raise anything, SystemExit included
         out["error"] = f"upgrade to heads failed: {type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}"
+        return out
+    if req.get("compare") is False:  # the schema source (schema/migrated.py) only needs the database built
         return out
 
     def capture(context, revision, directives):

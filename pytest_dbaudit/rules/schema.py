@@ -2,7 +2,9 @@
 
 Live: each schema check is a probe over the reflected schema (a fixed number of catalog queries,
 shared by every probe of the target). Static: the same check over every schema the repository
-declares (Prisma, SQLAlchemy/SQLModel, Django, Rails schema.rb, TypeORM, DDL files).
+declares (Prisma, SQLAlchemy/SQLModel, Django, Rails schema.rb, TypeORM, DDL files). Drill: the
+same check over the database each migration history builds on a throwaway database
+(``schema/migrated.py``, built once per drill engine and shared).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import re
 
 from ..live.probe import probe
-from ..outcomes import Finding, Undecided, verdict
+from ..outcomes import Finding, NotApplicable, Undecided, verdict
 from ..registry import check
 from ..schema.checks import CHECKS, SchemaCheck, checks_of
 from ..schema.reflect import reflect
@@ -45,8 +47,25 @@ def _static(repo, ctx):
     if not schemas:
         raise Undecided("no schema source in the repository (Prisma schema, SQLAlchemy/SQLModel or Django models, "
                         "Rails db/schema.rb, TypeORM entities or CREATE TABLE files)")
+    return _judge(schemas, [], ctx, "the schema sources declare no tables")
+
+
+def _drill(drill, ctx):
+    """The schema each migration history builds on a throwaway database of the drill engine."""
+    from ..schema.migrated import migrated_schemas
+
+    built = migrated_schemas(drill)
+    for note in built.notes:
+        ctx.note(note)
+    if not built.schemas and not built.problems:
+        raise NotApplicable("no migration history to build a database from (Alembic, or SQL files: Prisma Migrate, "
+                            "Flyway, golang-migrate, dbmate, goose)")
+    return _judge(built.schemas, built.problems, ctx, "the migrations build no tables")
+
+
+def _judge(schemas, undecided: list[str], ctx, nothing: str):
     findings: list[Finding] = []
-    undecided: list[str] = []
+    undecided = list(undecided)
     judged = 0
     for schema in schemas:
         ctx.note(f"{schema.source}: {len(schema.tables)} table(s)")
@@ -61,12 +80,12 @@ def _static(repo, ctx):
             judged += 1
         if not schema.complete:
             undecided.extend(f"{schema.source}: {p}" for p in schema.problems)
-    return verdict(findings, undecided, judged, "the schema sources declare no tables", ctx,
-                   unknown_prefix="parts of the schema could not be read: ")
+    return verdict(findings, undecided, judged, nothing, ctx, unknown_prefix="parts of the schema could not be read: ")
 
 
 for _item in sorted({c.item for c in CHECKS} - {"SD-11"}):
     check(_item, "static")(_static)
+    check(_item, "drill")(_drill)
 
 
 _DOC = re.compile(r"(^|/)(\.tbls\.ya?ml|schemaspy[^/]*|dbdocs[^/]*|[^/]*\.dbml|"

@@ -1,7 +1,8 @@
 """Raw DDL: schema dumps (``schema.sql``, ``structure.sql``) and SQL migration folders, replayed in order.
 
-One Schema per file set: each SQL migration history the migrations reader found (Prisma Migrate,
-Flyway, golang-migrate, dbmate, goose, numbered files; down/undo files left out), and each folder of
+One Schema per file set: each SQL migration history the migrations reader found (Prisma Migrate
+without a schema.prisma beside it, Flyway, golang-migrate, dbmate, goose, numbered files; down/undo
+files left out), and each folder of
 other ``.sql`` files that create tables. PostgreSQL is read with its own parser (libpg_query, through
 the SQL rules' tolerant splitter: a statement that does not parse is a problem, the others are still
 applied); MySQL/MariaDB and SQLite with sqlglot. Later statements change earlier tables: ALTER TABLE,
@@ -32,12 +33,12 @@ def read(repo: Repository) -> list[Schema]:
 
     out: list[Schema] = []
     claimed: set[str] = set()
-    for h in migrations_of(repo).histories:
+    for h in sql_histories(migrations_of(repo).histories):
         files = [r.file for r in h.revisions]
-        if not files or not (h.tool in _SQL_TOOLS or all(f.endswith(".sql") for f in files)):
-            continue
         claimed.update(files)
         claimed.update(r.down_file for r in h.revisions if r.down_file)
+        if h.tool == "Prisma Migrate" and _beside_prisma_schema(repo, h.root):
+            continue  # schema.prisma is the source; what its migrations build is compared with it by MG-09
         schema = Schema(f"ddl {h.root}", dialect=h.dialect or "")
         scripts = []
         for r in h.ordered():
@@ -61,6 +62,17 @@ def read(repo: Repository) -> list[Schema]:
         label = files[0] if len(files) == 1 else f"{folder or '.'}/"
         out.append(apply(Schema(f"ddl {label}"), [(rel, repo.text(rel) or "") for rel in files]))
     return out
+
+
+def sql_histories(histories: list) -> list:
+    """The migration histories whose revisions are SQL files (replayed here, applied by the drill's source)."""
+    return [h for h in histories if h.revisions and (h.tool in _SQL_TOOLS or all(r.file.endswith(".sql")
+                                                                                   for r in h.revisions))]
+
+
+def _beside_prisma_schema(repo: Repository, root: str) -> bool:
+    parent = root.rsplit("/", 1)[0] + "/" if "/" in root else ""
+    return any(f.endswith(".prisma") and f.startswith(parent) and "/" not in f[len(parent):] for f in repo.files)
 
 
 def apply(schema: Schema, scripts: list[tuple[str, str]]) -> Schema:

@@ -104,7 +104,20 @@ def read(repo: Repository) -> list[Schema]:
         for fk in t.foreign_keys:
             fk.ref_table = reader.ref_table(fk.ref_table)
             resolve_fk(schema, fk)
+    for t in schema.tables.values():
+        _types_from_references(schema, t)
     return [finish(schema)]
+
+
+def _types_from_references(schema: Schema, t: Table) -> None:
+    pending = t.extra.pop("type_from_fk", set())
+    for fk in t.foreign_keys:
+        if len(fk.columns) != 1 or fk.columns[0] not in pending or len(fk.ref_columns) != 1:
+            continue
+        ref = schema.find(fk.ref_table)
+        target = ref.columns.get(fk.ref_columns[0]) if ref else None
+        if target is not None and target.type:
+            t.columns[fk.columns[0]].type = target.type
 
 
 class _Reader:
@@ -217,6 +230,9 @@ class _Reader:
         if "type_" in kw:
             ctype = _sa_type(kw["type_"])
         inner, optional = _unwrap(ann) if ann is not None else (None, None)
+        if ctype is None and fks:
+            # no explicit type: SQLAlchemy copies the referenced column's type (Mapped[int] or not)
+            t.extra.setdefault("type_from_fk", set()).add(name)
         if ctype is None and inner is not None:
             ctype = _py_type(inner)
         pk = literal(kw.get("primary_key")) is True
