@@ -25,13 +25,14 @@ else:  # pragma: no cover
 
 TOP_KEYS = {
     "targets", "catalog", "thresholds", "waivers", "attestations", "attestation_max_age_days",
-    "throwaway", "drill_engines", "fail_under", "fail_on", "live", "alembic", "data_stores", "drills",
+    "throwaway", "drill_engines", "fail_under", "fail_on", "live", "alembic", "data_stores", "drills", "schema",
 }
 DATA_STORE_KEYS = {"name", "engine", "owner", "purpose", "backup", "notes", "external"}
 THROWAWAY_KEYS = {"containers", "postgresql", "mysql", "mariadb", "images"}
 LIVE_KEYS = {"statement_timeout_ms", "lock_timeout_ms", "connect_timeout_s", "time_budget_s", "expensive"}
 ALEMBIC_KEYS = {"env", "url_env", "timeout_s"}
 DRILLS_KEYS = {"seed_rows", "progress_after_s", "timeout_s"}
+SCHEMA_KEYS = {"import_models", "import_timeout_s"}
 WAIVER_KEYS = {"id", "target", "reason", "expires", "owner", "ticket"}
 ATTEST_KEYS = {"id", "by", "date", "statement", "evidence"}
 TARGET_KEYS = {"name", "url", "url_env", "databases", "thresholds"}
@@ -83,12 +84,14 @@ class AuditConfig:
     fail_under: dict[str, int] = field(default_factory=dict)  # "overall" or section name -> level
     fail_on: str | None = None
     live: dict[str, Any] = field(
-        default_factory=lambda: {"statement_timeout_ms": 5000, "lock_timeout_ms": 1000, "connect_timeout_s": 5}
+        default_factory=lambda: {"statement_timeout_ms": 5000, "lock_timeout_ms": 1000, "connect_timeout_s": 3}
     )
     alembic: dict[str, Any] = field(default_factory=lambda: {"env": {}, "url_env": [], "timeout_s": 300})
     # seed_rows > 0: seeded-data mode; progress lines once a drill has run progress_after_s seconds;
     # timeout_s bounds one SQL-file history's round trip (Alembic: alembic.timeout_s)
     drills: dict[str, Any] = field(default_factory=lambda: {"seed_rows": 0, "progress_after_s": 5, "timeout_s": 300})
+    # import_models: False (read the model code), True (import the files the reader found) or module names
+    schema: dict[str, Any] = field(default_factory=lambda: {"import_models": False, "import_timeout_s": 60})
     data_stores: list[dict[str, str]] | None = None  # the documented catalog of data stores, if kept here
 
 
@@ -370,6 +373,16 @@ def load_config(found: tuple[Path, dict[str, Any] | None] | None, sections: list
         if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout <= 0:
             raise err("drills.timeout_s", f"must be a positive number, got {timeout!r}")
         cfg.drills = {"seed_rows": seed, "progress_after_s": after, "timeout_s": timeout}
+    if "schema" in raw:
+        sc = _check_keys(raw["schema"], SCHEMA_KEYS, "schema", err)
+        imp = sc.get("import_models", False)
+        if not (isinstance(imp, bool) or (isinstance(imp, list) and imp and all(
+                isinstance(m, str) and all(p.isidentifier() for p in m.split(".")) for m in imp))):
+            raise err("schema.import_models", f"must be true, false or a list of module names, got {imp!r}")
+        timeout = sc.get("import_timeout_s", 60)
+        if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout <= 0:
+            raise err("schema.import_timeout_s", f"must be a positive number, got {timeout!r}")
+        cfg.schema = {"import_models": imp, "import_timeout_s": timeout}
     return cfg
 
 

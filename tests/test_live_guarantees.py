@@ -192,6 +192,22 @@ def test_unreachable_host_fails_within_five_seconds_with_one_message(audit):
     assert elapsed < 5 + 10, elapsed  # the connect timeout plus pytest's own start-up in a subprocess
 
 
+def test_unreachable_host_gives_up_within_five_seconds():
+    """The connect itself, with the default settings (connect_timeout_s 3), timed without pytest's start-up."""
+    from pytest_dbaudit.config import AuditConfig
+    from pytest_dbaudit.live import connect
+    from pytest_dbaudit.outcomes import TargetUnavailable
+    from pytest_dbaudit.targets import live_target
+
+    for url in ("postgresql://audit:Zz9-unreach@192.0.2.10:5432/shop", "mysql://audit:Zz9-unreach@192.0.2.10/shop"):
+        start = time.monotonic()
+        with pytest.raises(TargetUnavailable) as info:
+            connect(live_target(url), AuditConfig().live)
+        elapsed = time.monotonic() - start
+        assert elapsed < 5, (url, elapsed)
+        assert "cannot connect" in str(info.value) and "Zz9-unreach" not in str(info.value)
+
+
 @pytest.mark.needs_mariadb
 def test_wrong_password_is_one_message_without_the_password(mariadb_bare_user, audit):
     url, user = mariadb_bare_user

@@ -438,3 +438,75 @@ def test_sqlalchemy_fk_column_without_a_type_takes_the_referenced_type(tmp_path)
     orders = schema.tables["orders"]
     assert cols(orders)["customer_id"][0] == cols(orders)["old_customer_id"][0] == "bigint"
     assert cols(orders)["narrow_customer_id"][0] == "integer"
+
+
+# -- SQLAlchemy models by importing them (opt-in) ----------------------------------------------------
+
+FACTORY_MODELS = '''
+from sqlalchemy import BigInteger, Column, ForeignKey, MetaData, Numeric, Table, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention={"ix": "ix_%(table_name)s_%(column_0_name)s"})
+
+
+def money():
+    return mapped_column(Numeric(12, 2))
+
+
+def log_table(name):  # tables made by a helper: reading the code cannot know their names
+    return Table(name, Base.metadata, Column("happened", Text), Column("account_id", BigInteger))
+
+
+class Account(Base):
+    __tablename__ = "accounts"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    balance: Mapped[float] = money()
+
+
+audit_log = log_table("audit_log")
+'''
+
+
+def test_imported_models_see_what_reading_the_code_cannot(tmp_path):
+    from pytest_dbaudit.schema.readers.sqlalchemy_import import imported_schema
+
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "models.py").write_text(FACTORY_MODELS)
+    read_code, = schemas_of(Repository(tmp_path))
+    assert "audit_log" not in read_code.tables
+    imported = imported_schema(tmp_path, ["app.models"], 60)
+    assert imported.complete, imported.problems
+    assert set(imported.tables) == {"accounts", "audit_log"}
+    assert cols(imported.tables["accounts"])["balance"] == ("numeric(12,2)", False)  # Mapped[float]: NOT NULL
+    assert not imported.tables["audit_log"].primary_key
+    assert imported.tables["accounts"].primary_key == ("id",)
+
+
+def test_a_model_module_that_fails_to_import_is_a_problem_not_a_crash(tmp_path):
+    from pytest_dbaudit.schema.readers.sqlalchemy_import import imported_schema
+
+    (tmp_path / "broken_models.py").write_text("import os\nraise RuntimeError(os.environ['APP_SECRET_KEY'])\n")
+    schema = imported_schema(tmp_path, ["broken_models"], 60, {"APP_SECRET_KEY": "configured-by-alembic-env"})
+    assert not schema.complete and not schema.tables
+    assert schema.problems == ["broken_models: import failed: RuntimeError: configured-by-alembic-env"]
+    hung = tmp_path / "hangs.py"
+    hung.write_text("import time\ntime.sleep(30)\n")
+    schema = imported_schema(tmp_path, ["hangs"], 2)
+    assert not schema.complete and "longer than 2 s" in schema.problems[0]
+
+
+def test_import_models_is_opt_in_and_replaces_the_code_reading(pytester, audit):
+    (pytester.path / "app").mkdir()
+    (pytester.path / "app" / "__init__.py").write_text("")
+    (pytester.path / "app" / "models.py").write_text(FACTORY_MODELS)
+    run = audit("--dbaudit-repo", str(pytester.path), "--dbaudit-no-containers", "-k", "SD-03 and repo")
+    assert run.outcome("SD-03[repo]") == "pass"  # the code alone shows only accounts, which has a key
+    pytester.makefile(".yaml", dbaudit="schema: {import_models: true}\n")
+    run = audit("--dbaudit-repo", str(pytester.path), "--dbaudit-no-containers", "-k", "SD-03 and repo")
+    assert run.outcome("SD-03[repo]") == "fail"
+    item = next(i for i in run.json["items"] if i["id"] == "SD-03" and i["target"] == "repo")
+    assert [f["message"] for f in item["findings"]] == [
+        "table audit_log has no primary key [sqlalchemy (imported) app.models]"]

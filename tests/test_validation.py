@@ -74,6 +74,8 @@ def test_malformed_builtin_catalog_is_reported_with_its_file(tmp_path):
     ("[tool.dbaudit.thresholds]\nSE-07 = {nope = 1}\n", "'thresholds.SE-07.nope' is not a threshold of SE-07"),
     ("[tool.dbaudit.live]\nstatement_timeout_ms = -5\n", "'live.statement_timeout_ms' must be a positive number"),
     ("[tool.dbaudit]\ntargets = [{url_env = 'X', url = 'y'}]\n", "'targets[0]' needs exactly one of url, url_env"),
+    ("[tool.dbaudit.schema]\nimport_models = 'app/models.py'\n",
+     "'schema.import_models' must be true, false or a list of module names"),
 ])
 def test_config_errors_name_the_key(pytester, config, message):
     write(pytester.path, {"pyproject.toml": config})
@@ -102,3 +104,23 @@ def test_catalog_reference_is_generated_from_the_yaml():
 
     assert (REPO / "docs" / "catalog.md").read_text() == render(load_catalog()), \
         "docs/catalog.md is stale: python -m pytest_dbaudit.catalog_docs > docs/catalog.md"
+
+
+def test_the_documented_example_config_is_valid(tmp_path):
+    """docs/configuration.md's example passes the same validation as a user's file (keys, ids, thresholds)."""
+    import re
+    from pathlib import Path
+
+    from pytest_dbaudit.audit import Audit, Options
+
+    text = (Path(__file__).parents[1] / "docs" / "configuration.md").read_text(encoding="utf-8")
+    block = re.search(r"```yaml\n(.*?)```", text, re.S).group(1)
+    (tmp_path / "dbaudit.yaml").write_text(block)
+    (tmp_path / "audit").mkdir()
+    (tmp_path / "audit" / "our-rules.yaml").write_text("section: security\nitems: []\n")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "restore.md").write_text("restore drill\n")
+    audit = Audit(Options(repo=tmp_path, rootdir=tmp_path))
+    assert audit.cfg.live["connect_timeout_s"] == 3
+    assert audit.cfg.targets[2].databases == "all"
+    assert audit.cfg.targets[2].thresholds == {"PF-17": {"cache_hit_min_pct": 90}}

@@ -56,8 +56,9 @@ class _Model:
         self.abstract = literal(body.get("__abstract__")) is True
 
 
-def read(repo: Repository) -> list[Schema]:
-    files, trees = [], []
+def model_files(repo: Repository) -> list[tuple[str, str]]:
+    """(path, text) of the Python files that declare SQLAlchemy/SQLModel tables."""
+    out = []
     for rel in repo.files:
         if not rel.endswith(".py") or _SKIP.search(rel):
             continue
@@ -66,8 +67,13 @@ def read(repo: Repository) -> list[Schema]:
             continue
         if "__tablename__" not in text and "Table(" not in text and "table=True" not in text:
             continue
-        files.append(rel)
-        trees.append((rel, text))
+        out.append((rel, text))
+    return out
+
+
+def read(repo: Repository) -> list[Schema]:
+    trees = model_files(repo)
+    files = [rel for rel, _ in trees]
     if not files:
         return []
     sqlmodel = any("sqlmodel" in t for _, t in trees)

@@ -1,0 +1,171 @@
+"""SQLAlchemy/SQLModel models by importing them: the opt-in alternative to reading their code.
+
+``schema: {import_models: true}`` imports the modules the static reader found models in (or the
+modules listed instead of ``true``) and reads the ``MetaData`` they build: every type, default,
+naming convention, mixin and ``ForeignKey``-inferred type exactly as SQLAlchemy resolves them, which
+reading the code can only approximate. Importing runs the project's code, so it happens in a child
+process (``python -m pytest_dbaudit.schema.readers.sqlalchemy_import``) with the repository on the
+import path and a time limit; the parent builds the ``Schema`` from the JSON the child prints.
+A module that fails to import is a problem on the Schema (``complete=False``), never a crash.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..model import Column, ForeignKey, Index, Schema, Table
+from .common import finish
+
+MARKER = "@@DBAUDIT-MODELS@@"
+
+
+# -- parent ------------------------------------------------------------------------------------------
+
+def module_names(files: list[str]) -> list[str]:
+    """Importable names of model files: ``shop/models.py`` -> ``shop.models``; a ``src/`` layout drops ``src``."""
+    out = []
+    for rel in files:
+        parts = rel[:-3].split("/")
+        if parts[-1] == "__init__":
+            parts.pop()
+        if parts and parts[0] == "src" and len(parts) > 1:
+            parts.pop(0)
+        if parts and all(p.isidentifier() for p in parts):
+            out.append(".".join(parts))
+    return sorted(set(out))
+
+
+def imported_schema(root: Path, modules: list[str], timeout_s: float, env: dict[str, str] | None = None) -> Schema:
+    schema = Schema(f"sqlalchemy (imported) {', '.join(modules[:3])}{' ...' if len(modules) > 3 else ''}")
+    paths = [str(root)] + ([str(root / "src")] if (root / "src").is_dir() else [])
+    child_env = dict(os.environ, **(env or {}))
+    child_env["PYTHONPATH"] = os.pathsep.join(paths + [p for p in [child_env.get("PYTHONPATH")] if p])
+    try:
+        proc = subprocess.run([sys.executable, "-m", __name__], input=json.dumps({"modules": modules}),
+                              capture_output=True, text=True, cwd=root, env=child_env, timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        return _failed(schema, f"importing the models took longer than {timeout_s:g} s (schema.import_timeout_s)")
+    at = proc.stdout.rfind(MARKER)
+    if at < 0:
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or [""]
+        return _failed(schema, f"the import exited with code {proc.returncode}: {tail[0][:300]}")
+    data = json.loads(proc.stdout[at + len(MARKER):].splitlines()[0])
+    for error in data["errors"]:
+        schema.problems.append(error)
+        schema.complete = False
+    for raw in data["tables"]:
+        schema.add(_table(raw))
+    if not data["tables"] and not data["errors"]:
+        schema.problems.append(f"no MetaData with tables after importing {', '.join(modules)}")
+    return finish(schema)
+
+
+def _failed(schema: Schema, why: str) -> Schema:
+    schema.problems.append(why)
+    schema.complete = False
+    return schema
+
+
+def _table(raw: dict[str, Any]) -> Table:
+    t = Table(raw["name"], schema=raw.get("schema") or "", comment=raw.get("comment") or "",
+              location=raw.get("module", ""))
+    for c in raw["columns"]:
+        t.columns[c["name"]] = Column(c["name"], c["type"], nullable=c["nullable"], default=c["default"],
+                                      identity=c["identity"], comment=c.get("comment") or "")
+    t.primary_key = tuple(raw["primary_key"])
+    t.foreign_keys = [ForeignKey(f["name"], tuple(f["columns"]), f["ref_table"], tuple(f["ref_columns"]),
+                                 on_delete=(f["on_delete"] or "NO ACTION").upper()) for f in raw["foreign_keys"]]
+    t.indexes = [Index(i["name"], tuple(i["columns"]), unique=i["unique"], predicate=i.get("predicate") or "")
+                 for i in raw["indexes"]]
+    t.uniques = [tuple(u) for u in raw["uniques"]]
+    t.checks = list(raw["checks"])
+    return t
+
+
+# -- child -------------------------------------------------------------------------------------------
+
+def _type(col: Any, dialect: Any) -> str:
+    try:
+        text = col.type.compile(dialect=dialect)
+    except Exception:  # a custom or dialect-specific type PostgreSQL cannot render
+        text = type(col.type).__name__
+    return text.lower().replace(", ", ",")
+
+
+def _default(col: Any) -> str | None:
+    sd = col.server_default
+    if sd is None:
+        return None
+    arg = getattr(sd, "arg", None)
+    return str(getattr(arg, "text", arg)) if arg is not None else "(server default)"
+
+
+def _dump(table: Any, module: str, dialect: Any) -> dict[str, Any]:
+    import sqlalchemy as sa
+
+    pk = [c.name for c in table.primary_key.columns]
+    auto = table.autoincrement_column
+    cols = [{"name": c.name, "type": _type(c, dialect), "nullable": bool(c.nullable), "default": _default(c),
+             "identity": c is auto or c.identity is not None, "comment": c.comment or ""} for c in table.columns]
+    fks, uniques, checks = [], [], []
+    for con in table.constraints:
+        if isinstance(con, sa.ForeignKeyConstraint):
+            fks.append({"name": con.name if isinstance(con.name, str) else f"{table.name}_{'_'.join(con.column_keys)}_fkey",
+                        "columns": [c.name for c in con.columns],
+                        "ref_table": con.referred_table.fullname if con.elements else "",
+                        "ref_columns": [e.column.name for e in con.elements], "on_delete": con.ondelete or ""})
+        elif isinstance(con, sa.UniqueConstraint):
+            uniques.append([c.name for c in con.columns])
+        elif isinstance(con, sa.CheckConstraint):
+            checks.append(str(con.sqltext))
+    indexes = []
+    for ix in table.indexes:
+        where = ix.dialect_options.get("postgresql", {}).get("where") if hasattr(ix, "dialect_options") else None
+        indexes.append({"name": ix.name if isinstance(ix.name, str) else "", "unique": bool(ix.unique),
+                        "columns": [getattr(e, "name", None) or str(e) for e in ix.expressions],
+                        "predicate": str(where) if where is not None else ""})
+    return {"name": table.name, "schema": table.schema or "", "module": module, "comment": table.comment or "",
+            "columns": cols, "primary_key": pk, "foreign_keys": fks, "indexes": indexes, "uniques": uniques,
+            "checks": checks}
+
+
+def run(req: dict[str, Any]) -> dict[str, Any]:
+    import importlib
+
+    errors = []
+    for name in req["modules"]:
+        try:
+            importlib.import_module(name)
+        except BaseException as exc:  # noqa: BLE001 - the project's code may raise anything, SystemExit included
+            first = str(exc).splitlines()[0][:300] if str(exc) else ""
+            errors.append(f"{name}: import failed: {type(exc).__name__}: {first}")
+    import sqlalchemy as sa
+    from sqlalchemy.dialects import postgresql
+
+    dialect = postgresql.dialect()
+    seen: dict[int, tuple[Any, str]] = {}
+    for mod_name, mod in list(sys.modules.items()):
+        if mod is None or not any(mod_name == m or mod_name.startswith(m + ".") for m in req["modules"]):
+            continue
+        for value in list(vars(mod).values()):
+            md = value if isinstance(value, sa.MetaData) else getattr(value, "metadata", None)
+            if isinstance(md, sa.MetaData) and id(md) not in seen:
+                seen[id(md)] = (md, mod_name)
+    tables: dict[str, dict[str, Any]] = {}
+    for md, mod_name in seen.values():
+        for table in md.sorted_tables:
+            try:
+                tables.setdefault(table.fullname, _dump(table, mod_name, dialect))
+            except Exception as exc:  # noqa: BLE001 - one odd table is a problem, not the end
+                errors.append(f"{table.fullname}: not read: {type(exc).__name__}: {str(exc)[:200]}")
+    return {"tables": list(tables.values()), "errors": errors}
+
+
+if __name__ == "__main__":
+    result = run(json.loads(sys.stdin.read()))
+    sys.stdout.write("\n" + MARKER + json.dumps(result) + "\n")
