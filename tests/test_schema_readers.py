@@ -510,3 +510,25 @@ def test_import_models_is_opt_in_and_replaces_the_code_reading(pytester, audit):
     item = next(i for i in run.json["items"] if i["id"] == "SD-03" and i["target"] == "repo")
     assert [f["message"] for f in item["findings"]] == [
         "table audit_log has no primary key [sqlalchemy (imported) app.models]"]
+
+
+def test_models_take_the_repositorys_one_engine(tmp_path):
+    """Models name no engine; when the repository uses exactly one (drivers, images), checks that depend on
+    it apply (naive timestamps on PostgreSQL); with two engines in use the dialect stays unknown."""
+    from pytest_dbaudit.schema.checks import checks_of
+
+    (tmp_path / "models.py").write_text(
+        "import datetime as dt\nfrom sqlalchemy import BigInteger\n"
+        "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n\n"
+        "class Base(DeclarativeBase):\n    pass\n\n"
+        "class Event(Base):\n    __tablename__ = 'events'\n"
+        "    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)\n"
+        "    created_at: Mapped[dt.datetime]\n    updated_at: Mapped[dt.datetime]\n")
+    (tmp_path / "requirements.txt").write_text("sqlalchemy\npsycopg2-binary\n")
+    schema, = schemas_of(Repository(tmp_path))
+    assert schema.dialect == "postgresql"
+    found = [f.message for c in checks_of("SD-08") for f in c.fn(schema, c.thresholds.get)]
+    assert any("events.created_at is timestamp without time zone" in m for m in found), found
+    (tmp_path / "requirements.txt").write_text("sqlalchemy\npsycopg2-binary\npymysql\n")
+    schema, = schemas_of(Repository(tmp_path))
+    assert schema.dialect == ""

@@ -63,7 +63,10 @@ def _imported(repo, cfg):
     modules = wanted if isinstance(wanted, list) else module_names([rel for rel, _ in model_files(repo)])
     if not modules:
         return None
-    return imported_schema(repo.root, modules, cfg.schema["import_timeout_s"], cfg.alembic.get("env") or {})
+    from ..schema.readers import repo_dialect
+
+    return imported_schema(repo.root, modules, cfg.schema["import_timeout_s"], cfg.alembic.get("env") or {},
+                           dialect=repo_dialect(repo))
 
 
 def _drill(drill, ctx):

@@ -14,7 +14,7 @@ from __future__ import annotations
 from ...sources.walk import Repository
 from ..model import Schema
 
-__all__ = ["schemas_of"]
+__all__ = ["repo_dialect", "schemas_of"]
 
 
 def schemas_of(repo: Repository) -> list[Schema]:
@@ -31,4 +31,26 @@ def _build(repo: Repository) -> list[Schema]:
         except RecursionError as exc:  # pathological nesting in some file: say so, keep the others
             out.append(Schema(f"{reader.__module__.rsplit('.', 1)[-1]} (not read)", complete=False,
                               problems=[f"reader stopped: {exc}"]))
+    engine = repo_dialect(repo)
+    for schema in out:
+        if not schema.dialect and engine:  # models name no engine; the repository uses one
+            schema.dialect = engine
     return out
+
+
+def repo_dialect(repo: Repository) -> str:
+    """The one relational engine the repository uses (drivers, images, URLs), or "" when none or several:
+    models rarely name their engine, and some checks (naive timestamps, identifier length) depend on it."""
+    from ...sources.stack import stack_of
+
+    stack = stack_of(repo)
+    found = {_ENGINES.get(e, e) for e in stack.engines} | {_DRIVERS[d] for d in stack.drivers if d in _DRIVERS}
+    found &= {"postgresql", "mysql", "sqlite"}
+    return found.pop() if len(found) == 1 else ""
+
+
+_ENGINES = {"mariadb": "mysql"}
+# client drivers that name their engine (sqlite3 is left out: the standard library, often only in tests)
+_DRIVERS = {"psycopg2": "postgresql", "psycopg": "postgresql", "asyncpg": "postgresql", "node-postgres": "postgresql",
+            "PyMySQL": "mysql", "mysqlclient": "mysql", "aiomysql": "mysql", "mysql-connector": "mysql",
+            "mysql2": "mysql", "mysqljs": "mysql"}

@@ -40,6 +40,7 @@ _PY_TYPES = {"int": "integer", "str": "varchar", "float": "double precision", "b
              "datetime": "timestamp without time zone", "date": "date", "time": "time without time zone",
              "Decimal": "numeric", "decimal.Decimal": "numeric", "UUID": "uuid", "uuid.UUID": "uuid",
              "dict": "json", "list": "json", "bytes": "bytea", "timedelta": "interval"}
+_QUALIFIED = {"datetime", "date", "time", "timedelta", "Decimal", "UUID"}  # module.Type spellings
 
 
 class _Model:
@@ -428,6 +429,8 @@ def _py_type(node: ast.AST | None) -> str | None:
     name = ast.unparse(node)
     if name in _PY_TYPES:
         return _PY_TYPES[name]
+    if isinstance(node, ast.Attribute) and node.attr in _QUALIFIED:  # dt.datetime, decimal.Decimal, uuid.UUID
+        return _PY_TYPES[node.attr]
     if isinstance(node, ast.Subscript) and getattr(node.value, "id", "") in ("dict", "list", "Dict", "List") \
             and not isinstance(node.slice, (ast.Constant, ast.Name)) or name.startswith(("dict[", "Dict[")):
         return "json"

@@ -40,13 +40,16 @@ def module_names(files: list[str]) -> list[str]:
     return sorted(set(out))
 
 
-def imported_schema(root: Path, modules: list[str], timeout_s: float, env: dict[str, str] | None = None) -> Schema:
-    schema = Schema(f"sqlalchemy (imported) {', '.join(modules[:3])}{' ...' if len(modules) > 3 else ''}")
+def imported_schema(root: Path, modules: list[str], timeout_s: float, env: dict[str, str] | None = None, *,
+                    dialect: str = "") -> Schema:
+    """``dialect`` (the repository's engine, "" if unknown) decides how types are spelled (PostgreSQL's if unknown)."""
+    schema = Schema(f"sqlalchemy (imported) {', '.join(modules[:3])}{' ...' if len(modules) > 3 else ''}",
+                    dialect=dialect)
     paths = [str(root)] + ([str(root / "src")] if (root / "src").is_dir() else [])
     child_env = dict(os.environ, **(env or {}))
     child_env["PYTHONPATH"] = os.pathsep.join(paths + [p for p in [child_env.get("PYTHONPATH")] if p])
     try:
-        proc = subprocess.run([sys.executable, "-m", __name__], input=json.dumps({"modules": modules}),
+        proc = subprocess.run([sys.executable, "-m", __name__], input=json.dumps({"modules": modules, "dialect": dialect}),
                               capture_output=True, text=True, cwd=root, env=child_env, timeout=timeout_s)
     except subprocess.TimeoutExpired:
         return _failed(schema, f"importing the models took longer than {timeout_s:g} s (schema.import_timeout_s)")
@@ -145,9 +148,9 @@ def run(req: dict[str, Any]) -> dict[str, Any]:
             first = str(exc).splitlines()[0][:300] if str(exc) else ""
             errors.append(f"{name}: import failed: {type(exc).__name__}: {first}")
     import sqlalchemy as sa
-    from sqlalchemy.dialects import postgresql
+    from sqlalchemy.dialects import mysql, postgresql, sqlite
 
-    dialect = postgresql.dialect()
+    dialect = {"mysql": mysql, "sqlite": sqlite}.get(req.get("dialect") or "", postgresql).dialect()
     seen: dict[int, tuple[Any, str]] = {}
     for mod_name, mod in list(sys.modules.items()):
         if mod is None or not any(mod_name == m or mod_name.startswith(m + ".") for m in req["modules"]):
