@@ -3,7 +3,8 @@
 The same checks as the static and live modes, on a throwaway database each migration history is
 applied to: Prisma Migrate on PostgreSQL gives the verdicts the Prisma schema gives statically,
 golang-migrate on MariaDB finds the planted defects and passes the good twin, Alembic histories
-are upgraded by their own env.py, and a history that fails part way leaves the items unknown.
+are upgraded by their own env.py, and a history that fails part way (or cannot be read) leaves the
+items unknown rather than judging a half-built schema.
 """
 
 from __future__ import annotations
@@ -93,7 +94,8 @@ def test_alembic_history_upgraded_by_its_env_py(tmp_path, audit, monkeypatch, po
 def test_a_history_that_fails_part_way_leaves_the_items_unknown(tmp_path, audit, monkeypatch, postgres_admin_url):
     mig = tmp_path / "db" / "migrations"
     mig.mkdir(parents=True)
-    (mig / "000001_a.up.sql").write_text("CREATE TABLE a (id bigint PRIMARY KEY, created_at timestamptz);\n")
+    # a keyless table: judged half-built, it would fail SD-03 for what a later file may have fixed
+    (mig / "000001_a.up.sql").write_text("CREATE TABLE a (id bigint, created_at timestamptz);\n")
     (mig / "000001_a.down.sql").write_text("DROP TABLE a;\n")
     (mig / "000002_b.up.sql").write_text("ALTER TABLE missing ADD COLUMN x int;\n")
     (mig / "000002_b.down.sql").write_text("SELECT 1;\n")
@@ -102,6 +104,11 @@ def test_a_history_that_fails_part_way_leaves_the_items_unknown(tmp_path, audit,
     item = _by_item(run, "drill-postgresql")["SD-03"]
     assert item["outcome"] == "unknown"
     assert "000002_b.up.sql: the upgrade failed: UndefinedTable" in item["reason"]
+    # too big to read (Repository's 1 MB limit): not built, never taken for "nothing to run"
+    (mig / "000002_b.up.sql").write_text("-- " + "x" * 1_100_000 + "\nCREATE TABLE b (id bigint);\n")
+    run = audit("--dbaudit-repo", str(tmp_path), "--dbaudit-no-containers", "-k", "drill and SD-03")
+    item = _by_item(run, "drill-postgresql")["SD-03"]
+    assert item["outcome"] == "unknown" and "000002_b.up.sql: could not be read" in item["reason"], item
 
 
 def test_no_migration_history_is_not_applicable(tmp_path, audit):

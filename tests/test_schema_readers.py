@@ -532,3 +532,65 @@ def test_models_take_the_repositorys_one_engine(tmp_path):
     (tmp_path / "requirements.txt").write_text("sqlalchemy\npsycopg2-binary\npymysql\n")
     schema, = schemas_of(Repository(tmp_path))
     assert schema.dialect == ""
+
+
+IMPORT_EDGES = '''
+import threading, time
+from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text, UniqueConstraint, func
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+threading.Thread(target=lambda: time.sleep(3600)).start()  # a scheduler started on import
+
+
+class _Proxy:  # like Flask's current_app: any attribute raises outside an application context
+    def __getattr__(self, name):
+        raise RuntimeError("Working outside of application context.")
+
+
+current_app = _Proxy()
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention={"uq": "uq_%(table_name)s_%(column_0_name)s",
+                                           "pk": "pk_%(table_name)s"})
+
+
+class Customer(Base):
+    __tablename__ = "customer_accounts_with_a_name_long_enough_to_need_truncation"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(100))
+    tags: Mapped[str] = mapped_column(Text)
+    __table_args__ = (
+        UniqueConstraint("email"),
+        Index("ix_lower_email", func.lower(email)),
+        Index("ix_lower_name", func.lower(name)),
+        Index("ix_name_desc", name.desc()),
+        Index("ix_tags_gin", "tags", postgresql_using="gin"),
+        Index("ix_tags", "tags"),
+    )
+'''
+
+
+def test_imported_models_index_names_and_expressions_as_the_database_has_them(tmp_path):
+    """Unique constraints carry their index, DESC is dropped and expressions are kept apart, the index
+    method is read, long convention names are cut as SQLAlchemy's DDL cuts them; a thread started on
+    import and a raising proxy at module level do not stop the import."""
+    import time
+
+    from pytest_dbaudit.schema.checks import checks_of
+    from pytest_dbaudit.schema.readers.sqlalchemy_import import imported_schema
+
+    (tmp_path / "edges.py").write_text(IMPORT_EDGES)
+    start = time.monotonic()
+    schema = imported_schema(tmp_path, ["edges"], 30, dialect="postgresql")
+    assert time.monotonic() - start < 20 and schema.complete, schema.problems
+    t, = schema.tables.values()
+    by_name = {i.name: i for i in t.indexes}
+    assert t.uniques == [("email",)] and by_name[next(n for n in by_name if n.startswith("uq_"))].unique
+    assert by_name["ix_name_desc"].columns == ("name",)
+    assert by_name["ix_lower_email"].columns != by_name["ix_lower_name"].columns
+    assert by_name["ix_tags_gin"].method == "gin" and by_name["ix_tags"].method == "btree"
+    assert all(len(name.encode()) <= 63 for name in by_name), sorted(by_name)
+    found = [f.message for c in checks_of("PF-04") + checks_of("SD-02") for f in c.fn(schema, c.thresholds.get)]
+    assert not any("ix_tags" in m or "ix_lower" in m or "longer than" in m for m in found), found

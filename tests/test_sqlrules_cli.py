@@ -65,3 +65,12 @@ def test_console_script_runs_mysql(tmp_path):
                            str(tmp_path / "m.sql")], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 1, proc.stderr
     assert "m.sql:1:" in proc.stdout and "ALGORITHM=COPY" in proc.stdout
+
+
+def test_nothing_to_lint_is_a_usage_error_and_paths_count_once(tmp_path, capsys):
+    assert main(["lint-sql", str(tmp_path)]) == 2  # a mistyped CI path must not pass
+    assert "no .sql files" in capsys.readouterr().err
+    (tmp_path / "UP.SQL").write_bytes(b"\xef\xbb\xbfCREATE INDEX i ON t (c);\n")  # byte-order mark, upper-case suffix
+    assert main(["lint-sql", str(tmp_path), str(tmp_path / "UP.SQL")]) == 1
+    out = capsys.readouterr()
+    assert out.out.count("require-concurrent-index-creation") == 1 and "1 files" in out.err

@@ -5,12 +5,18 @@ project's env.py (in a child process, as MG-09 does), SQL-file histories (Prisma
 golang-migrate, dbmate, goose, numbered files) have their up scripts applied in order. The database is
 then reflected with the live audit's bulk catalog queries, read-only, and dropped. Built once per drill
 engine per run and shared by every schema item (``Audit.shared``).
+
+Only a complete build is judged: a history whose upgrade fails (or that builds no table) is a problem
+that leaves the items unknown, since a half-built schema lacks what the failed file would have made
+(its indexes, keys) and would give findings the migrations do not deserve.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
+from ..outcomes import NotApplicable
 from ..redact import redact
 from .model import Schema
 
@@ -20,11 +26,20 @@ class Migrated:
     schemas: list[Schema] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # histories that could not be built, and why
     notes: list[str] = field(default_factory=list)
+    unavailable: NotApplicable | None = None  # no throwaway database for this engine
 
 
 def migrated_schemas(drill) -> Migrated:
     """The schemas of ``drill.engine`` databases built by the repository's migrations (memoized per engine)."""
-    return drill.audit.shared(("migrated-schemas", drill.engine), lambda: _build(drill))
+    built = drill.audit.shared(("migrated-schemas", drill.engine), lambda: _build(drill))
+    if built.unavailable is not None:
+        raise built.unavailable
+    return built
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return redact(text.splitlines()[0][:300]) if text else type(exc).__name__
 
 
 def _build(drill) -> Migrated:
@@ -34,13 +49,21 @@ def _build(drill) -> Migrated:
 
     out = Migrated()
     repo = drill.repo
-    for rel, ini in _alembic(repo):
-        _alembic_schema(drill, rel, ini, out)
+    jobs = [(rel, lambda rel=rel, ini=ini: _alembic_schema(drill, rel, ini, out)) for rel, ini in _alembic(repo)]
     for h in sql_histories(migrations_of(repo).histories):
         if not _compatible(h.dialect or "", drill.engine):
             out.notes.append(f"{h.label}: written for {h.dialect}, not built on {drill.engine}")
             continue
-        _sql_schema(drill, h, out)
+        jobs.append((h.label, lambda h=h: _sql_schema(drill, h, out)))
+    for label, job in jobs:
+        try:
+            job()
+        except NotApplicable as exc:  # no server for this engine: every history would say the same
+            out.unavailable = exc
+            return out
+        except Exception as exc:  # one history that cannot be built leaves the others judged
+            out.problems.append(f"{label}: could not be built on {drill.engine}: {type(exc).__name__}: "
+                                f"{_first_line(exc)}")
     return out
 
 
@@ -74,31 +97,33 @@ def _sql_schema(drill, h, out: Migrated) -> None:
     from ..drills.sql_drill import _Db, error_text
     from ..drills.sql_split import split_statements
 
+    timeout_s = float(drill.audit.cfg.drills.get("timeout_s", 300))
+    deadline = time.monotonic() + timeout_s
     db = drill.fresh_database()
-    failed = None
     try:
-        conn = _Db(drill.engine, db.url, lambda: None, drill.audit.cfg.alembic.get("timeout_s", 300))
+        conn = _Db(drill.engine, db.url, lambda: None, timeout_s)
         try:
             for r in h.ordered():
-                for stmt in split_statements(r.up_sql or "", drill.engine):
+                if r.up_sql is None:
+                    out.problems.append(f"{r.file}: could not be read, so {h.label} was not built")
+                    return
+                for stmt in split_statements(r.up_sql, drill.engine):
+                    if time.monotonic() > deadline:
+                        out.problems.append(f"{h.label}: not built within drills.timeout_s ({timeout_s:g} s)")
+                        return
                     try:
                         conn.execute(stmt)
                     except Exception as exc:
-                        failed = f"{r.file}: the upgrade failed: {error_text(exc, stmt)}"
-                        break
-                if failed:
-                    break
+                        out.problems.append(redact(f"{r.file}: the upgrade failed: {error_text(exc, stmt)}"))
+                        return
         finally:
             conn.close()
-        schema = _reflect_into(drill, db, f"migrated {h.label} on {drill.engine}", out)
-        if failed and schema is not None:  # judged as far as it got, and said to be incomplete
-            schema.complete = False
-            schema.problems.append(redact(failed))
+        _reflect_into(drill, db, f"migrated {h.label} on {drill.engine}", out)
     finally:
         drill.release(db)
 
 
-def _reflect_into(drill, db, source: str, out: Migrated) -> Schema | None:
+def _reflect_into(drill, db, source: str, out: Migrated) -> None:
     from ..live import connect
     from ..outcomes import TargetUnavailable
     from ..targets import Target
@@ -109,14 +134,16 @@ def _reflect_into(drill, db, source: str, out: Migrated) -> Schema | None:
         live = connect(Target("live", source, url=db.url, engine=engine), drill.audit.cfg.live)
     except TargetUnavailable as exc:
         out.problems.append(f"{source}: {exc}")
-        return None
+        return
     try:
         schema = reflect(live)
     except Exception as exc:  # a catalog read that fails leaves this source undecided, not the run
-        out.problems.append(f"{source}: reading the schema failed: {redact(str(exc).splitlines()[0][:300])}")
-        return None
+        out.problems.append(f"{source}: reading the schema failed: {_first_line(exc)}")
+        return
     finally:
         live.engine.dispose()
+    if not schema.tables:  # e.g. an env.py that ignored the drill's URL and migrated another database
+        out.problems.append(f"{source}: the migrations built no table in the drill database")
+        return
     schema.source = source
     out.schemas.append(schema)
-    return schema

@@ -32,15 +32,18 @@ def _args(argv: list[str]) -> argparse.Namespace:
 
 
 def _files(paths: list[Path]) -> list[Path]:
-    out: list[Path] = []
+    """Files named, and *.sql (any case) below folders named; each once, in the order given."""
+    out: dict[Path, Path] = {}  # resolved -> as the user spelled it
     for p in paths:
-        out.extend(sorted(p.rglob("*.sql")) if p.is_dir() else [p])
-    return out
+        found = sorted(f for f in p.rglob("*") if f.suffix.lower() == ".sql" and f.is_file()) if p.is_dir() else [p]
+        for f in found:
+            out.setdefault(f.resolve(), f)
+    return list(out.values())
 
 
 def _lint_one(path: Path, opts: dict) -> Report:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # an editor's byte-order mark is not SQL
     except (OSError, UnicodeDecodeError) as exc:
         problem = ParseProblem(0, f"{type(exc).__name__}: {exc}", kind="unreadable", path=str(path))
         return Report(str(path), opts["dialect"], (0, 0), errors=[problem])
@@ -63,6 +66,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"dbaudit lint-sql: no such file or folder: {', '.join(missing)}", file=sys.stderr)
         return 2
     files = _files(args.paths)
+    if not files:  # a mistyped path in CI must not pass as "nothing wrong"
+        print(f"dbaudit lint-sql: no .sql files in {', '.join(map(str, args.paths))}", file=sys.stderr)
+        return 2
     try:
         lint("", **opts)  # an unknown dialect or rule id is a usage error, reported once
     except ValueError as exc:

@@ -45,12 +45,14 @@ def repo_dialect(repo: Repository) -> str:
 
     stack = stack_of(repo)
     found = {_ENGINES.get(e, e) for e in stack.engines} | {_DRIVERS[d] for d in stack.drivers if d in _DRIVERS}
-    found &= {"postgresql", "mysql", "sqlite"}
-    return found.pop() if len(found) == 1 else ""
+    found &= _RELATIONAL  # every relational engine counts, so SQL Server beside psycopg2 is "several"
+    return found.pop() if len(found) == 1 and found <= {"postgresql", "mysql", "sqlite"} else ""
 
 
-_ENGINES = {"mariadb": "mysql"}
+_ENGINES = {"mariadb": "mysql", "cockroachdb": "postgresql"}
+_RELATIONAL = {"postgresql", "mysql", "sqlite", "sqlserver", "oracle"}
 # client drivers that name their engine (sqlite3 is left out: the standard library, often only in tests)
 _DRIVERS = {"psycopg2": "postgresql", "psycopg": "postgresql", "asyncpg": "postgresql", "node-postgres": "postgresql",
+            "pgx": "postgresql", "lib/pq": "postgresql", "pgjdbc": "postgresql",
             "PyMySQL": "mysql", "mysqlclient": "mysql", "aiomysql": "mysql", "mysql-connector": "mysql",
-            "mysql2": "mysql", "mysqljs": "mysql"}
+            "mysql2": "mysql", "mysqljs": "mysql", "go-sql-driver/mysql": "mysql", "MySQL Connector/J": "mysql"}

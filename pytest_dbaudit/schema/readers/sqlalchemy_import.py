@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from ..model import Column, ForeignKey, Index, Schema, Table
-from .common import finish
+from .ddl import object_name
+from .common import add_unique, finish
 
 MARKER = "@@DBAUDIT-MODELS@@"
 
@@ -49,8 +50,9 @@ def imported_schema(root: Path, modules: list[str], timeout_s: float, env: dict[
     child_env = dict(os.environ, **(env or {}))
     child_env["PYTHONPATH"] = os.pathsep.join(paths + [p for p in [child_env.get("PYTHONPATH")] if p])
     try:
-        proc = subprocess.run([sys.executable, "-m", __name__], input=json.dumps({"modules": modules, "dialect": dialect}),
-                              capture_output=True, text=True, cwd=root, env=child_env, timeout=timeout_s)
+        proc = subprocess.run([sys.executable, "-m", __name__],
+                              input=json.dumps({"modules": modules, "dialect": dialect}), capture_output=True,
+                              encoding="utf-8", errors="replace", cwd=root, env=child_env, timeout=timeout_s)
     except subprocess.TimeoutExpired:
         return _failed(schema, f"importing the models took longer than {timeout_s:g} s (schema.import_timeout_s)")
     at = proc.stdout.rfind(MARKER)
@@ -63,8 +65,8 @@ def imported_schema(root: Path, modules: list[str], timeout_s: float, env: dict[
         schema.complete = False
     for raw in data["tables"]:
         schema.add(_table(raw))
-    if not data["tables"] and not data["errors"]:
-        schema.problems.append(f"no MetaData with tables after importing {', '.join(modules)}")
+    if not data["tables"] and not data["errors"]:  # nothing judged must not read as nothing wrong
+        _failed(schema, f"no MetaData with tables after importing {', '.join(modules)}")
     return finish(schema)
 
 
@@ -81,11 +83,15 @@ def _table(raw: dict[str, Any]) -> Table:
         t.columns[c["name"]] = Column(c["name"], c["type"], nullable=c["nullable"], default=c["default"],
                                       identity=c["identity"], comment=c.get("comment") or "")
     t.primary_key = tuple(raw["primary_key"])
-    t.foreign_keys = [ForeignKey(f["name"], tuple(f["columns"]), f["ref_table"], tuple(f["ref_columns"]),
+    if t.primary_key and raw.get("pk_name"):  # a naming convention's name; finish() adds the default one
+        t.indexes.append(Index(raw["pk_name"], t.primary_key, unique=True, primary=True))
+    t.foreign_keys = [ForeignKey(f["name"] or object_name(t.name, f["columns"], "fkey"), tuple(f["columns"]),
+                                 f["ref_table"], tuple(f["ref_columns"]),
                                  on_delete=(f["on_delete"] or "NO ACTION").upper()) for f in raw["foreign_keys"]]
-    t.indexes = [Index(i["name"], tuple(i["columns"]), unique=i["unique"], predicate=i.get("predicate") or "")
-                 for i in raw["indexes"]]
-    t.uniques = [tuple(u) for u in raw["uniques"]]
+    for u in raw["uniques"]:  # a unique constraint is backed by a unique index, as the other readers say
+        add_unique(t, tuple(u["columns"]), u["name"] or object_name(t.name, u["columns"], "key"))
+    t.indexes += [Index(i["name"] or object_name(t.name, i["columns"], "idx"), tuple(i["columns"]),
+                        unique=i["unique"], predicate=i["predicate"], method=i["method"]) for i in raw["indexes"]]
     t.checks = list(raw["checks"])
     return t
 
@@ -108,6 +114,38 @@ def _default(col: Any) -> str | None:
     return str(getattr(arg, "text", arg)) if arg is not None else "(server default)"
 
 
+def _name(obj: Any, dialect: Any) -> str:
+    """The name the database will get: naming conventions applied, cut to the dialect's length as
+    SQLAlchemy's DDL does; "" when the database chooses it."""
+    if not isinstance(obj.name, str):
+        return ""
+    try:
+        quoted = dialect.identifier_preparer.format_constraint(obj)
+    except Exception:  # an odd name: keep it as written
+        return str(obj.name)
+    if not quoted:
+        return ""
+    return quoted[1:-1].replace('""', '"') if quoted[0] in '"`' and quoted[-1] == quoted[0] else quoted
+
+
+def _expression(expr: Any, dialect: Any) -> str:
+    """An index element: a column's name (ASC/DESC dropped, as reflection shows them), else its SQL."""
+    import sqlalchemy as sa
+
+    from sqlalchemy.sql import operators as op
+
+    ordering = (op.desc_op, op.asc_op, op.nulls_first_op, op.nulls_last_op)
+    while isinstance(expr, sa.sql.elements.UnaryExpression) and expr.modifier in ordering:
+        expr = expr.element  # col.desc(), col.asc(), NULLS FIRST/LAST
+    if isinstance(expr, sa.Column) or getattr(expr, "name", None) and isinstance(expr, sa.sql.elements.ColumnClause):
+        return expr.name
+    try:
+        compiler = dialect.ddl_compiler(dialect, None)
+        return compiler.sql_compiler.process(expr, include_table=False, literal_binds=True)
+    except Exception:
+        return str(expr)
+
+
 def _dump(table: Any, module: str, dialect: Any) -> dict[str, Any]:
     import sqlalchemy as sa
 
@@ -118,23 +156,25 @@ def _dump(table: Any, module: str, dialect: Any) -> dict[str, Any]:
     fks, uniques, checks = [], [], []
     for con in table.constraints:
         if isinstance(con, sa.ForeignKeyConstraint):
-            fks.append({"name": con.name if isinstance(con.name, str) else f"{table.name}_{'_'.join(con.column_keys)}_fkey",
-                        "columns": [c.name for c in con.columns],
+            fks.append({"name": _name(con, dialect), "columns": [c.name for c in con.columns],
                         "ref_table": con.referred_table.fullname if con.elements else "",
                         "ref_columns": [e.column.name for e in con.elements], "on_delete": con.ondelete or ""})
         elif isinstance(con, sa.UniqueConstraint):
-            uniques.append([c.name for c in con.columns])
+            uniques.append({"name": _name(con, dialect), "columns": [c.name for c in con.columns]})
         elif isinstance(con, sa.CheckConstraint):
             checks.append(str(con.sqltext))
     indexes = []
+    options = dialect.name if dialect.name in ("postgresql", "sqlite") else None  # MySQL has no partial index
     for ix in table.indexes:
-        where = ix.dialect_options.get("postgresql", {}).get("where") if hasattr(ix, "dialect_options") else None
-        indexes.append({"name": ix.name if isinstance(ix.name, str) else "", "unique": bool(ix.unique),
-                        "columns": [getattr(e, "name", None) or str(e) for e in ix.expressions],
-                        "predicate": str(where) if where is not None else ""})
+        where = ix.dialect_options[options].get("where") if options else None
+        using = ix.dialect_options["postgresql"].get("using") if dialect.name == "postgresql" else None
+        indexes.append({"name": _name(ix, dialect), "unique": bool(ix.unique),
+                        "columns": [_expression(e, dialect) for e in ix.expressions],
+                        "predicate": _expression(where, dialect) if where is not None else "",
+                        "method": str(using or "btree").lower()})
     return {"name": table.name, "schema": table.schema or "", "module": module, "comment": table.comment or "",
-            "columns": cols, "primary_key": pk, "foreign_keys": fks, "indexes": indexes, "uniques": uniques,
-            "checks": checks}
+            "columns": cols, "primary_key": pk, "pk_name": _name(table.primary_key, dialect), "foreign_keys": fks,
+            "indexes": indexes, "uniques": uniques, "checks": checks}
 
 
 def run(req: dict[str, Any]) -> dict[str, Any]:
@@ -156,7 +196,10 @@ def run(req: dict[str, Any]) -> dict[str, Any]:
         if mod is None or not any(mod_name == m or mod_name.startswith(m + ".") for m in req["modules"]):
             continue
         for value in list(vars(mod).values()):
-            md = value if isinstance(value, sa.MetaData) else getattr(value, "metadata", None)
+            try:  # proxies (Flask's current_app, lazy settings) may raise on any attribute
+                md = value if isinstance(value, sa.MetaData) else getattr(value, "metadata", None)
+            except Exception:
+                continue
             if isinstance(md, sa.MetaData) and id(md) not in seen:
                 seen[id(md)] = (md, mod_name)
     tables: dict[str, dict[str, Any]] = {}
@@ -172,3 +215,5 @@ def run(req: dict[str, Any]) -> dict[str, Any]:
 if __name__ == "__main__":
     result = run(json.loads(sys.stdin.read()))
     sys.stdout.write("\n" + MARKER + json.dumps(result) + "\n")
+    sys.stdout.flush()
+    os._exit(0)  # threads the project started on import must not keep the child (and the audit) waiting
