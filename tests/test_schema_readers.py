@@ -532,6 +532,10 @@ def test_models_take_the_repositorys_one_engine(tmp_path):
     (tmp_path / "requirements.txt").write_text("sqlalchemy\npsycopg2-binary\npymysql\n")
     schema, = schemas_of(Repository(tmp_path))
     assert schema.dialect == ""
+    (tmp_path / "requirements.txt").write_text("sqlalchemy\npsycopg2-binary\n")  # and a SQL Server beside it
+    (tmp_path / "docker-compose.yml").write_text("services:\n  mssql:\n    image: mcr.microsoft.com/mssql/server:2022-latest\n")
+    schema, = schemas_of(Repository(tmp_path))
+    assert schema.dialect == ""
 
 
 IMPORT_EDGES = '''
