@@ -107,6 +107,35 @@ def test_drill_in_containers_catches_broken_downgrade(pytester, audit, docker_im
     assert left == []
 
 
+@pytest.mark.slow
+@pytest.mark.xdist_group("docker")
+def test_throwaway_containers_do_not_flush_to_disk(docker_images, monkeypatch):
+    """Their databases are thrown away, so durability is off: a DDL-heavy drill does not wait for the disk."""
+    import sqlalchemy as sa
+
+    from pytest_dbaudit.targets import driver_url
+    from pytest_dbaudit.throwaway import ThrowawayProvider
+
+    monkeypatch.setenv("DBAUDIT_POSTGRES_IMAGE", docker_images["postgresql"])
+    monkeypatch.setenv("DBAUDIT_MARIADB_IMAGE", docker_images["mariadb"])
+    provider = ThrowawayProvider({"containers": True, "images": {}}, use_containers=True, live_servers={},
+                                 destructive=False)
+    queries = {"postgresql": "SELECT current_setting('fsync'), current_setting('full_page_writes')",
+               "mariadb": "SELECT @@innodb_flush_log_at_trx_commit, @@innodb_doublewrite, @@log_bin"}
+    expected = {"postgresql": ("off", "off"), "mariadb": (0, 0, 0)}
+    try:
+        for engine, sql in queries.items():
+            db = provider.create(engine)
+            assert db.source.startswith("container"), db.source
+            eng = sa.create_engine(driver_url(db.url))
+            with eng.connect() as conn:
+                assert tuple(conn.exec_driver_sql(sql).one()) == expected[engine], engine
+            eng.dispose()
+            provider.drop(db)
+    finally:
+        provider.close()
+
+
 SLOW_HISTORY = {
     "alembic.ini": "[alembic]\nscript_location = %(here)s/migrations\nsqlalchemy.url = sqlite://\n",
     "migrations/env.py": (ALEMBIC / "broken_downgrade" / "migrations" / "env.py").read_text(),
