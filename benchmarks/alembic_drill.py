@@ -561,7 +561,7 @@ def run_dbaudit(root: Path, url: str, _server) -> dict:
 
 
 def run_dbaudit_floor(root: Path, url: str, _server) -> dict:
-    from pytest_dbaudit.rules.migrations import _child_env
+    from pytest_dbaudit.drills.alembic_env import child_env as _child_env
 
     ini = root / "alembic.ini"
     code = ("import runpy\nfrom pytest_dbaudit.drills import schema_fingerprint\n"

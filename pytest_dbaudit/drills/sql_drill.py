@@ -191,14 +191,34 @@ class SqlHistoryDrill:
             before = again
         return None, total
 
+    def upgrade_all(self, url: str) -> tuple[object, str] | None:
+        """Every revision's up script on the database at ``url``, as the tool would apply them (the schema
+        source of schema/migrated.py): None, or (revision, error) for the one that failed; (None, why) when
+        the history was not applied within ``timeout_s``."""
+        self.deadline = time.monotonic() + self.timeout_s
+        db = _Db(self.engine, url, lambda: None, self.timeout_s)
+        try:
+            return self._upgrade(db, len(self.revisions), None)
+        except _Stop:
+            return None, f"not applied within {self.timeout_s:g} s"
+        finally:
+            db.close()
+
     def _rebuild(self, db: "_Db", upto: int, seeder: Seeder | None) -> Failure | None:
         """Upgrades of revisions [0, upto) on a new database (rows seeded as in the walk)."""
+        failed = self._upgrade(db, upto, seeder)
+        if failed is None:
+            return None
+        r, error = failed
+        return Failure("rebuild", r.id, r.file, error=f"the upgrade failed while rebuilding: {error}")
+
+    def _upgrade(self, db: "_Db", upto: int, seeder: Seeder | None) -> tuple[object, str] | None:
         for r in self.revisions[:upto]:
             if seeder is not None:
                 seeder.seed(db.sa)
             error = self._apply(db, r, "up")
             if error:
-                return Failure("rebuild", r.id, r.file, error=f"the upgrade failed while rebuilding: {error}")
+                return r, error
         return None
 
     def _passes_without_rows(self, failure: Failure) -> bool:
@@ -277,7 +297,8 @@ class _Db:
         self.release()
 
 
-def _compatible(dialect: str, engine: str) -> bool:
+def compatible(dialect: str, engine: str) -> bool:
+    """A history written for ``dialect`` ("" when it does not say) can run on ``engine``."""
     dialect = dialect.lower()
     return not dialect or dialect == engine or (dialect in ("mysql", "mariadb") and engine in ("mysql", "mariadb")) \
         or (dialect == "postgres" and engine == "postgresql")
@@ -289,7 +310,7 @@ def round_trips(drill, ctx, histories: list, progress, options: dict) -> list:
 
     findings = []
     for h in histories:
-        if not _compatible(h.dialect, drill.engine):
+        if not compatible(h.dialect, drill.engine):
             ctx.note(f"{h.label}: written for {h.dialect}, not drilled on {drill.engine}")
             continue
         sources: list[str] = []

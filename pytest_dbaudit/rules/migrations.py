@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import configparser
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +10,7 @@ from pathlib import Path
 from ..outcomes import Finding, NotApplicable, Undecided, verdict
 from ..redact import redact
 from ..registry import check
+from ..drills.alembic_env import alembic_configs, child_env, ini_problem, run_module
 from ..sources.migrations import Down
 from ..sources.stack import stack_of
 
@@ -224,7 +223,7 @@ def _alembic_sql(repo, h, dialect: str, audit) -> tuple[dict[str, str], dict[str
     settings = audit.cfg.alembic
     ini, url = repo.path(ini_rel), f"{dialect}://"
     result = render(ini, section, url, [(r.id, r.parents[0] if r.parents else None) for r in h.ordered()],
-                    _child_env(ini, url, settings), timeout=float(settings.get("timeout_s", 300)))
+                    child_env(ini, url, settings), timeout=float(settings.get("timeout_s", 300)))
     return result.get("sql", {}), result.get("errors", {}), result.get("load_error")
 
 
@@ -365,13 +364,6 @@ def baseline(repo, ctx):
     raise Undecided("the first revision's operations or SQL could not be read statically")
 
 
-def alembic_configs(repo) -> list[tuple[str, Path]]:
-    out = []
-    for rel in repo.by_name("alembic.ini"):
-        out.append((rel, repo.path(rel)))
-    return out
-
-
 @check("MG-04", "drill")
 def alembic_round_trip(drill, ctx):
     """The round trip on throwaway databases, revision by revision, for every history that has a way back:
@@ -399,7 +391,7 @@ def alembic_round_trip(drill, ctx):
     findings = []
     settings = drill.audit.cfg.alembic
     for rel, ini in configs:
-        problem = _ini_problem(ini)
+        problem = ini_problem(ini)
         if problem:
             findings.append(Finding(f"{rel}: {problem}", location=rel))
             continue
@@ -439,22 +431,11 @@ def alembic_round_trip(drill, ctx):
     return findings
 
 
-def _ini_problem(ini: Path) -> str | None:
-    parser = configparser.ConfigParser()
-    try:
-        parser.read(ini, encoding="utf-8")
-    except configparser.Error as exc:
-        return f"not a valid ini file: {str(exc).splitlines()[0]}"
-    if not parser.has_option("alembic", "script_location"):
-        return "no [alembic] script_location"
-    return None
-
-
 def _run_child(ini: Path, url: str, settings: dict, extra: dict | None = None, progress=None) -> dict:
     """The Alembic runner in a child process; its progress lines are passed on while it runs."""
     import threading
 
-    env = _child_env(ini, url, settings)
+    env = child_env(ini, url, settings)
     req = json.dumps({"ini": str(ini), "url": url, "progress": progress is not None, **(extra or {})})
     timeout = settings.get("timeout_s", 300)
     proc = subprocess.Popen([sys.executable, "-m", "pytest_dbaudit.drills.alembic_runner"], stdin=subprocess.PIPE,
@@ -599,13 +580,13 @@ def models_match_migrations(drill, ctx):
     findings, undecided = [], []
     settings = drill.audit.cfg.alembic
     for rel, ini in configs:
-        problem = _ini_problem(ini)
+        problem = ini_problem(ini)
         if problem:
             undecided.append(f"{rel}: {problem}")
             continue
         db = drill.fresh_database()
         try:
-            result = _child("pytest_dbaudit.drills.alembic_drift", MARKER, {"ini": str(ini), "url": db.url}, ini,
+            result = run_module("pytest_dbaudit.drills.alembic_drift", MARKER, {"ini": str(ini), "url": db.url}, ini,
                             db.url, settings)
         finally:
             drill.release(db)
@@ -620,31 +601,3 @@ def models_match_migrations(drill, ctx):
         else:
             ctx.note(f"{rel}: the models match the schema the migrations build on {drill.engine} ({db.source})")
     return verdict(findings, undecided, len(configs), "", unknown_prefix="")
-
-
-def _child(module: str, marker: str, request: dict, ini: Path, url: str, settings: dict) -> dict:
-    """Run a drill child module with the project's environment and read its result."""
-    env = _child_env(ini, url, settings)
-    timeout = settings.get("timeout_s", 300)
-    try:
-        proc = subprocess.run([sys.executable, "-m", module], input=json.dumps(request), capture_output=True,
-                              text=True, cwd=ini.parent, env=env, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        return {"error": f"timed out after {timeout} s"}
-    at = proc.stdout.rfind(marker)
-    if at < 0:
-        tail = redact((proc.stderr or proc.stdout).strip()[-300:])
-        return {"error": f"the Alembic environment exited with code {proc.returncode}: {tail}"}
-    return json.loads(proc.stdout[at + len(marker):].splitlines()[0])
-
-
-def _child_env(ini: Path, url: str, settings: dict) -> dict[str, str]:
-    """The environment of a child running the project's env.py: the audit config's alembic.env, the throwaway
-    URL in every alembic.url_env variable and DBAUDIT_DRILL_URL, and the project on the import path."""
-    env = dict(os.environ)
-    env.update({k: str(v) for k, v in (settings.get("env") or {}).items()})
-    for name in settings.get("url_env") or []:
-        env[name] = url
-    env["DBAUDIT_DRILL_URL"] = url
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ini.parent), env.get("PYTHONPATH")]))
-    return env

@@ -45,28 +45,15 @@ def _static(repo, ctx):
 
     schemas = schemas_of(repo)
     if ctx.audit.cfg.schema["import_models"]:
-        imported = ctx.audit.shared("imported-models", lambda: _imported(repo, ctx.audit.cfg))
-        if imported is not None:  # replaces what reading the model code gave
+        from ..schema.readers.sqlalchemy_import import import_models
+
+        imported = ctx.audit.shared("imported-models", lambda: import_models(repo, ctx.audit.cfg))
+        if imported is not None:  # replaces what reading the model code gave (sqlalchemy.read's sources)
             schemas = [s for s in schemas if not s.source.startswith(("sqlalchemy ", "sqlmodel "))] + [imported]
     if not schemas:
         raise Undecided("no schema source in the repository (Prisma schema, SQLAlchemy/SQLModel or Django models, "
                         "Rails db/schema.rb, TypeORM entities or CREATE TABLE files)")
     return _judge(schemas, [], ctx, "the schema sources declare no tables")
-
-
-def _imported(repo, cfg):
-    """The SQLAlchemy/SQLModel schema by importing the models (``schema.import_models``), or None."""
-    from ..schema.readers.sqlalchemy import model_files
-    from ..schema.readers.sqlalchemy_import import imported_schema, module_names
-
-    wanted = cfg.schema["import_models"]
-    modules = wanted if isinstance(wanted, list) else module_names([rel for rel, _ in model_files(repo)])
-    if not modules:
-        return None
-    from ..schema.readers import repo_dialect
-
-    return imported_schema(repo.root, modules, cfg.schema["import_timeout_s"], cfg.alembic.get("env") or {},
-                           dialect=repo_dialect(repo))
 
 
 def _drill(drill, ctx):

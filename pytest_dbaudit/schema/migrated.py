@@ -13,7 +13,6 @@ that leaves the items unknown, since a half-built schema lacks what the failed f
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 
 from ..outcomes import NotApplicable
@@ -43,15 +42,16 @@ def _first_line(exc: BaseException) -> str:
 
 
 def _build(drill) -> Migrated:
-    from ..drills.sql_drill import _compatible
+    from ..drills.alembic_env import alembic_configs
+    from ..drills.sql_drill import compatible
     from ..sources.migrations import migrations_of
     from .readers.ddl import sql_histories
 
     out = Migrated()
     repo = drill.repo
-    jobs = [(rel, lambda rel=rel, ini=ini: _alembic_schema(drill, rel, ini, out)) for rel, ini in _alembic(repo)]
+    jobs = [(rel, lambda rel=rel, ini=ini: _alembic_schema(drill, rel, ini, out)) for rel, ini in alembic_configs(repo)]
     for h in sql_histories(migrations_of(repo).histories):
-        if not _compatible(h.dialect or "", drill.engine):
+        if not compatible(h.dialect or "", drill.engine):
             out.notes.append(f"{h.label}: written for {h.dialect}, not built on {drill.engine}")
             continue
         jobs.append((h.label, lambda h=h: _sql_schema(drill, h, out)))
@@ -67,24 +67,18 @@ def _build(drill) -> Migrated:
     return out
 
 
-def _alembic(repo):
-    from ..rules.migrations import alembic_configs
-
-    return alembic_configs(repo)
-
-
 def _alembic_schema(drill, rel: str, ini, out: Migrated) -> None:
     from ..drills.alembic_drift import MARKER
-    from ..rules.migrations import _child, _ini_problem
+    from ..drills.alembic_env import ini_problem, run_module
 
-    problem = _ini_problem(ini)
+    problem = ini_problem(ini)
     if problem:
         out.problems.append(f"{rel}: {problem}")
         return
     db = drill.fresh_database()
     try:
-        result = _child("pytest_dbaudit.drills.alembic_drift", MARKER,
-                        {"ini": str(ini), "url": db.url, "compare": False}, ini, db.url, drill.audit.cfg.alembic)
+        result = run_module("pytest_dbaudit.drills.alembic_drift", MARKER,
+                            {"ini": str(ini), "url": db.url, "compare": False}, ini, db.url, drill.audit.cfg.alembic)
         if result.get("error"):
             out.problems.append(f"{rel}: {redact(result['error'])}")
             return
@@ -94,31 +88,23 @@ def _alembic_schema(drill, rel: str, ini, out: Migrated) -> None:
 
 
 def _sql_schema(drill, h, out: Migrated) -> None:
-    from ..drills.sql_drill import _Db, error_text
-    from ..drills.sql_split import split_statements
+    from ..drills.sql_drill import SqlHistoryDrill
 
+    unreadable = next((r for r in h.ordered() if r.up_sql is None), None)
+    if unreadable is not None:  # not "nothing to run": the build would lack what that file makes
+        out.problems.append(f"{unreadable.file}: could not be read, so {h.label} was not built")
+        return
     timeout_s = float(drill.audit.cfg.drills.get("timeout_s", 300))
-    deadline = time.monotonic() + timeout_s
     db = drill.fresh_database()
     try:
-        conn = _Db(drill.engine, db.url, lambda: None, timeout_s)
-        try:
-            for r in h.ordered():
-                if r.up_sql is None:
-                    out.problems.append(f"{r.file}: could not be read, so {h.label} was not built")
-                    return
-                for stmt in split_statements(r.up_sql, drill.engine):
-                    if time.monotonic() > deadline:
-                        out.problems.append(f"{h.label}: not built within drills.timeout_s ({timeout_s:g} s)")
-                        return
-                    try:
-                        conn.execute(stmt)
-                    except Exception as exc:
-                        out.problems.append(redact(f"{r.file}: the upgrade failed: {error_text(exc, stmt)}"))
-                        return
-        finally:
-            conn.close()
-        _reflect_into(drill, db, f"migrated {h.label} on {drill.engine}", out)
+        failed = SqlHistoryDrill(h, drill.engine, lambda: (db.url, lambda: None), timeout_s=timeout_s) \
+            .upgrade_all(db.url)
+        if failed is None:
+            _reflect_into(drill, db, f"migrated {h.label} on {drill.engine}", out)
+        elif failed[0] is None:
+            out.problems.append(f"{h.label}: not built within drills.timeout_s ({timeout_s:g} s)")
+        else:
+            out.problems.append(redact(f"{failed[0].file}: the upgrade failed: {failed[1]}"))
     finally:
         drill.release(db)
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
+from ...child import ChildFailed, run_child
 from ..model import Column, ForeignKey, Index, Schema, Table
 from .ddl import object_name
 from .common import add_unique, finish
@@ -41,6 +41,20 @@ def module_names(files: list[str]) -> list[str]:
     return sorted(set(out))
 
 
+def import_models(repo, cfg) -> Schema | None:
+    """``schema.import_models`` for the repository: the modules it names, or those the static reader found
+    models in; None when there are none."""
+    from . import repo_dialect
+    from .sqlalchemy import model_files
+
+    wanted = cfg.schema["import_models"]
+    modules = wanted if isinstance(wanted, list) else module_names([rel for rel, _ in model_files(repo)])
+    if not modules:
+        return None
+    return imported_schema(repo.root, modules, cfg.schema["import_timeout_s"], cfg.alembic.get("env") or {},
+                           dialect=repo_dialect(repo))
+
+
 def imported_schema(root: Path, modules: list[str], timeout_s: float, env: dict[str, str] | None = None, *,
                     dialect: str = "") -> Schema:
     """``dialect`` (the repository's engine, "" if unknown) decides how types are spelled (PostgreSQL's if unknown)."""
@@ -50,16 +64,13 @@ def imported_schema(root: Path, modules: list[str], timeout_s: float, env: dict[
     child_env = dict(os.environ, **(env or {}))
     child_env["PYTHONPATH"] = os.pathsep.join(paths + [p for p in [child_env.get("PYTHONPATH")] if p])
     try:
-        proc = subprocess.run([sys.executable, "-m", __name__],
-                              input=json.dumps({"modules": modules, "dialect": dialect}), capture_output=True,
-                              encoding="utf-8", errors="replace", cwd=root, env=child_env, timeout=timeout_s)
-    except subprocess.TimeoutExpired:
-        return _failed(schema, f"importing the models took longer than {timeout_s:g} s (schema.import_timeout_s)")
-    at = proc.stdout.rfind(MARKER)
-    if at < 0:
-        tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or [""]
-        return _failed(schema, f"the import exited with code {proc.returncode}: {tail[0][:300]}")
-    data = json.loads(proc.stdout[at + len(MARKER):].splitlines()[0])
+        data = run_child(__name__, MARKER, {"modules": modules, "dialect": dialect}, cwd=root, env=child_env,
+                         timeout=timeout_s)
+    except ChildFailed as exc:
+        if exc.timed_out:
+            return _failed(schema, f"importing the models took longer than {timeout_s:g} s (schema.import_timeout_s)")
+        last = exc.output.splitlines()[-1:] or [""]
+        return _failed(schema, f"the import exited with code {exc.code}: {last[0][:300]}")
     for error in data["errors"]:
         schema.problems.append(error)
         schema.complete = False

@@ -13,9 +13,10 @@ import contextlib
 import io
 import json
 import re
-import subprocess
 import sys
 from pathlib import Path
+
+from ...child import ChildFailed, run_child
 
 MARKER = "@@DBAUDIT-SQL@@"
 # Alembic's own version-table statements, in the fixed form it writes them: not the project's migration.
@@ -27,17 +28,14 @@ def render(ini: Path, section: str, url: str, revisions: list[tuple[str, str | N
            timeout: float = 120) -> dict:
     """Run the child with ``env`` (the whole environment, the project on its import path); any failure of
     the child itself comes back as ``load_error``."""
-    request = json.dumps({"ini": str(ini), "section": section, "url": url, "revisions": revisions})
+    request = {"ini": str(ini), "section": section, "url": url, "revisions": revisions}
     try:
-        proc = subprocess.run([sys.executable, "-m", __name__], input=request, capture_output=True, text=True,
-                              cwd=ini.parent, env=env, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        return {"load_error": f"offline rendering timed out after {timeout:g} s"}
-    at = proc.stdout.rfind(MARKER)
-    if at < 0:
-        tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or [f"exit code {proc.returncode}"]
+        return run_child(__name__, MARKER, request, cwd=ini.parent, env=env, timeout=timeout)
+    except ChildFailed as exc:
+        if exc.timed_out:
+            return {"load_error": f"offline rendering timed out after {timeout:g} s"}
+        tail = exc.output.splitlines()[-1:] or [f"exit code {exc.code}"]
         return {"load_error": f"env.py could not run offline: {tail[0][:300]}"}
-    return json.loads(proc.stdout[at + len(MARKER):].splitlines()[0])
 
 
 def _child(req: dict) -> dict:

@@ -1,0 +1,33 @@
+"""The project's own code in a child process: a JSON request on stdin, one JSON line after a marker on stdout.
+
+Used wherever the audit runs what it cannot trust to behave (an Alembic env.py, model modules): a child
+may exit, hang or print anything without harming the run.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+
+class ChildFailed(Exception):
+    """The child timed out (``timed_out``) or exited without its answer (``code``, ``output``: stderr or stdout)."""
+
+    def __init__(self, *, timed_out: bool = False, code: int | None = None, output: str = ""):
+        super().__init__("timed out" if timed_out else f"exited with code {code}")
+        self.timed_out, self.code, self.output = timed_out, code, output
+
+
+def run_child(module: str, marker: str, request: dict, *, cwd: Path, env: dict[str, str], timeout: float) -> dict:
+    """``python -m module`` with ``request``; its answer, or ChildFailed."""
+    try:
+        proc = subprocess.run([sys.executable, "-m", module], input=json.dumps(request), capture_output=True,
+                              encoding="utf-8", errors="replace", cwd=cwd, env=env, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise ChildFailed(timed_out=True) from None
+    at = proc.stdout.rfind(marker)
+    if at < 0:
+        raise ChildFailed(code=proc.returncode, output=(proc.stderr or proc.stdout).strip())
+    return json.loads(proc.stdout[at + len(marker):].splitlines()[0])

@@ -1,0 +1,58 @@
+"""Running the project's Alembic environment (env.py) in a child process, for the drills and MG-06.
+
+env.py is the project's own code: it may import the application, exit or hang, so it never runs in
+the audit's process. Its child gets the throwaway database's URL as ``sqlalchemy.url``, in
+``DBAUDIT_DRILL_URL`` and in every ``alembic.url_env`` variable, the ``alembic.env`` variables, and
+the folder of ``alembic.ini`` on ``PYTHONPATH``.
+"""
+
+from __future__ import annotations
+
+import configparser
+import os
+from pathlib import Path
+
+from ..child import ChildFailed, run_child
+from ..redact import redact
+
+
+def alembic_configs(repo) -> list[tuple[str, Path]]:
+    """(path, absolute path) of every alembic.ini in the repository."""
+    out = []
+    for rel in repo.by_name("alembic.ini"):
+        out.append((rel, repo.path(rel)))
+    return out
+
+
+def ini_problem(ini: Path) -> str | None:
+    parser = configparser.ConfigParser()
+    try:
+        parser.read(ini, encoding="utf-8")
+    except configparser.Error as exc:
+        return f"not a valid ini file: {str(exc).splitlines()[0]}"
+    if not parser.has_option("alembic", "script_location"):
+        return "no [alembic] script_location"
+    return None
+
+
+def run_module(module: str, marker: str, request: dict, ini: Path, url: str, settings: dict) -> dict:
+    """Run a drill child module with the project's environment and read its result."""
+    timeout = settings.get("timeout_s", 300)
+    try:
+        return run_child(module, marker, request, cwd=ini.parent, env=child_env(ini, url, settings), timeout=timeout)
+    except ChildFailed as exc:
+        if exc.timed_out:
+            return {"error": f"timed out after {timeout} s"}
+        return {"error": f"the Alembic environment exited with code {exc.code}: {redact(exc.output[-300:])}"}
+
+
+def child_env(ini: Path, url: str, settings: dict) -> dict[str, str]:
+    """The environment of a child running the project's env.py: the audit config's alembic.env, the throwaway
+    URL in every alembic.url_env variable and DBAUDIT_DRILL_URL, and the project on the import path."""
+    env = dict(os.environ)
+    env.update({k: str(v) for k, v in (settings.get("env") or {}).items()})
+    for name in settings.get("url_env") or []:
+        env[name] = url
+    env["DBAUDIT_DRILL_URL"] = url
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ini.parent), env.get("PYTHONPATH")]))
+    return env
