@@ -16,6 +16,12 @@ _KV_PASSWORD = re.compile(
     r"(?P<head>\b(?:password|passwd|pwd)\s*=\s*)(?P<pw>'[^']*'|\"[^\"]*\"|[^\s;,&'\"]+)", re.IGNORECASE
 )
 
+# Password literals in SQL: PASSWORD '...', IDENTIFIED BY '...', SET PASSWORD = '...' (migrations that
+# create roles, statements quoted in errors and lint excerpts).
+_SQL_PASSWORD = re.compile(
+    r"\b(SET\s+PASSWORD(?:\s+FOR\s+\S+)?\s*=(?:\s*PASSWORD)?|(?:ENCRYPTED\s+)?PASSWORD"
+    r"|IDENTIFIED\s+(?:WITH\s+\S+\s+)?(?:BY|AS)(?:\s+PASSWORD)?)(\s*\(?\s*)('[^']*'|\"[^\"]*\")", re.IGNORECASE)
+
 _known: set[str] = set()
 _lock = threading.Lock()
 
@@ -32,6 +38,7 @@ def redact(text: str) -> str:
         return text
     text = _URL_PASSWORD.sub(lambda m: m["head"] + MASK + m["at"], text)
     text = _KV_PASSWORD.sub(lambda m: m["head"] + MASK, text)
+    text = _SQL_PASSWORD.sub(lambda m: f"{m.group(1)}{m.group(2)}'{MASK}'", text)
     if _known:
         with _lock:
             secrets = sorted(_known, key=len, reverse=True)

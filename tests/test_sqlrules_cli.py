@@ -74,3 +74,15 @@ def test_nothing_to_lint_is_a_usage_error_and_paths_count_once(tmp_path, capsys)
     assert main(["lint-sql", str(tmp_path), str(tmp_path / "UP.SQL")]) == 1
     out = capsys.readouterr()
     assert out.out.count("require-concurrent-index-creation") == 1 and "1 files" in out.err
+
+
+def test_password_literals_never_reach_the_output(tmp_path, capsys):
+    (tmp_path / "roles.sql").write_text("CREATE ROLE app LOGIN PASSWORD 'Zq-S3cret';\n"
+                                        "CREATE USER x WITH PASSWORD 'Zq-S3cret' garbage garbage;\n")
+    (tmp_path / "my.sql").write_text("CREATE USER 'u'@'%' IDENTIFIED BY 'Zq-S3cret';\n")
+    main(["lint-sql", "--format", "json", str(tmp_path / "roles.sql")])
+    main(["lint-sql", "--dialect", "mariadb", "--format", "json", str(tmp_path / "my.sql")])
+    main(["lint-sql", str(tmp_path / "roles.sql")])
+    out = capsys.readouterr()
+    assert "Zq-S3cret" not in out.out + out.err
+    assert "PASSWORD '****'" in out.out  # the statement is still shown, its secret masked

@@ -20,26 +20,16 @@ transaction (``CREATE INDEX CONCURRENTLY`` works; a file's own ``BEGIN``/``COMMI
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from ..redact import redact
 from .schema_fingerprint import diff, fingerprint
 from .seed import Seeder
 from .sql_split import split_statements
 
 SQL_TOOLS = ("golang-migrate", "Flyway", "dbmate", "goose")
-_SECRET_LITERAL = re.compile(
-    r"\b(SET\s+PASSWORD(?:\s+FOR\s+\S+)?\s*=(?:\s*PASSWORD)?|(?:ENCRYPTED\s+)?PASSWORD"
-    r"|IDENTIFIED\s+(?:WITH\s+\S+\s+)?(?:BY|AS)(?:\s+PASSWORD)?)(\s*\(?\s*)('[^']*'|\"[^\"]*\")", re.IGNORECASE)
-
-
-def mask_secrets(text: str) -> str:
-    """Password literals in SQL (``PASSWORD '...'``, ``IDENTIFIED BY '...'``) never reach a report."""
-    return _SECRET_LITERAL.sub(lambda m: f"{m.group(1)}{m.group(2)}'****'", text)
-
-
 def error_text(exc: BaseException, statement: str | None = None) -> str:
     """One line: the driver's error class and first line, and the statement that failed."""
     orig = getattr(exc, "orig", None) or exc
@@ -47,7 +37,7 @@ def error_text(exc: BaseException, statement: str | None = None) -> str:
     line = f"{type(orig).__name__}: {text.splitlines()[0][:400]}"
     if statement:
         line += f" [SQL: {' '.join(statement.split())[:400]}]"
-    return mask_secrets(line)
+    return redact(line)
 
 
 def drillable(histories: list) -> tuple[list, list[str]]:

@@ -10,6 +10,8 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Any
 
+from ..redact import redact
+
 EXCERPT = 120
 
 
@@ -62,7 +64,8 @@ class Source:
 
 
 def excerpt(text: str) -> str:
-    flat = " ".join(text.split())
+    """The statement as reports show it: whitespace collapsed, password literals masked, cut to EXCERPT."""
+    flat = redact(" ".join(text.split()))
     return flat if len(flat) <= EXCERPT else flat[: EXCERPT - 1].rstrip() + "…"
 
 
