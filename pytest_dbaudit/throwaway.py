@@ -253,29 +253,25 @@ class ThrowawayProvider:
         container.with_command(NO_DURABILITY[engine])
         container.with_kwargs(labels=labels)
         _install_sigterm_handler()
+        started = False
         try:
             container.start()
-        except BaseException as exc:
-            # Interrupted (SIGTERM, Ctrl-C) or failed while starting: the container may exist before
-            # testcontainers knows its id, so remove ours by label, not through the handle.
-            _remove_started(docker, start)
-            if not isinstance(exc, Exception):
-                raise
-            raise TargetUnavailable(f"container {image} did not start: {redact(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)}") from None
-        host = container.get_container_host_ip()
-        if engine == "postgresql":
-            port = container.get_exposed_port(5432)
-            admin = f"postgresql://dbaudit:{password}@{host}:{port}/dbaudit"
-        else:
-            port = container.get_exposed_port(3306)
-            admin = f"mysql+pymysql://root:{password}@{host}:{port}/dbaudit"
-        try:
+            started = True
+            host = container.get_container_host_ip()
+            if engine == "postgresql":
+                admin = f"postgresql://dbaudit:{password}@{host}:{container.get_exposed_port(5432)}/dbaudit"
+            else:
+                admin = f"mysql+pymysql://root:{password}@{host}:{container.get_exposed_port(3306)}/dbaudit"
             return _Server(engine, admin, f"container {image}", container)
         except BaseException as exc:
+            # Interrupted (SIGTERM, Ctrl-C) or failed anywhere before the server is ours to close: the
+            # container may exist before testcontainers knows its id, so remove it by label, not by handle.
             _remove_started(docker, start)
             if not isinstance(exc, Exception):
                 raise
-            raise TargetUnavailable(f"container {image}: {redact(str(exc))}") from None
+            why = redact(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+            raise TargetUnavailable(f"container {image}: {why}" if started else
+                                    f"container {image} did not start: {why}") from None
 
 
 def _docker_client():
