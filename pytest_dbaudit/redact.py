@@ -17,10 +17,14 @@ _KV_PASSWORD = re.compile(
 )
 
 # Password literals in SQL: PASSWORD '...', IDENTIFIED BY '...', SET PASSWORD = '...' (migrations that
-# create roles, statements quoted in errors and lint excerpts).
+# create roles, statements quoted in errors and lint excerpts). A separator is required between the
+# keyword and the literal, and a literal stays on one line without the other quote, so the words
+# "password" and a JSON document's own quotes ('"password": "x"', '...password",\n  "section"') are
+# never taken for SQL.
 _SQL_PASSWORD = re.compile(
     r"\b(SET\s+PASSWORD(?:\s+FOR\s+\S+)?\s*=(?:\s*PASSWORD)?|(?:ENCRYPTED\s+)?PASSWORD"
-    r"|IDENTIFIED\s+(?:WITH\s+\S+\s+)?(?:BY|AS)(?:\s+PASSWORD)?)(\s*\(?\s*)('[^']*'|\"[^\"]*\")", re.IGNORECASE)
+    r"|IDENTIFIED\s+(?:WITH\s+\S+\s+)?(?:BY|AS)(?:\s+PASSWORD)?)(\s+\(?\s*|\s*\(\s*)('[^'\"\n]*'|\"[^\"'\n]*\")",
+    re.IGNORECASE)
 
 _known: set[str] = set()
 _lock = threading.Lock()

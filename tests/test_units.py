@@ -69,3 +69,14 @@ def test_unsupported_scheme_is_a_clear_error():
 
     with pytest.raises(DbauditUsageError, match="unsupported URL scheme 'mongodb'"):
         engine_of_url("mongodb://x@h/db")
+
+
+def test_sql_password_literals_are_masked_and_json_stays_json():
+    """redact() runs over whole JSON reports: the word "password" before a JSON quote is not SQL."""
+    import json
+
+    doc = {"title": "No account uses a default, empty or well-known password", "section": "security",
+           "statement": "CREATE ROLE app LOGIN PASSWORD 'Zq-S3cret'", "grant": "IDENTIFIED BY 'Zq-S3cret'"}
+    text = redact(json.dumps(doc, indent=2))
+    assert json.loads(text)["title"] == doc["title"]
+    assert "Zq-S3cret" not in text and json.loads(text)["statement"] == "CREATE ROLE app LOGIN PASSWORD '****'"
