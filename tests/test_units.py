@@ -80,3 +80,16 @@ def test_sql_password_literals_are_masked_and_json_stays_json():
     text = redact(json.dumps(doc, indent=2))
     assert json.loads(text)["title"] == doc["title"]
     assert "Zq-S3cret" not in text and json.loads(text)["statement"] == "CREATE ROLE app LOGIN PASSWORD '****'"
+
+
+def test_alembic_children_import_without_mako_pygments_and_leave_it_importable():
+    """import_alembic() keeps Mako from loading Pygments' lexers; the project's code can still import them."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom pytest_dbaudit.drills.alembic_env import import_alembic\nimport_alembic()\n"
+            "import mako.exceptions as me\nprint(me.pygments_html_formatter is None, 'pygments' in sys.modules,"
+            " 'alembic.command' in sys.modules)\n"
+            "import importlib.util\nprint(importlib.util.find_spec('mako.ext.pygmentplugin') is not None)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["True", "False", "True", "True"]

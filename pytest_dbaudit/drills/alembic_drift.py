@@ -32,6 +32,9 @@ def _describe(diff) -> str:
 
 
 def run(req: dict) -> dict:
+    from pytest_dbaudit.drills.alembic_env import import_alembic
+
+    import_alembic()
     from alembic import command
     from alembic.config import Config
 

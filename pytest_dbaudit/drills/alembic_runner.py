@@ -51,6 +51,9 @@ def _progress(enabled: bool, n: int, total: int, revision: str) -> None:
 
 
 def run(req: dict[str, Any]) -> dict[str, Any]:
+    from pytest_dbaudit.drills.alembic_env import import_alembic
+
+    import_alembic()
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
@@ -271,8 +274,10 @@ def _commit(context) -> bool:
     itself, nor where the migrations commit one by one anyway. ``_transaction``: Alembic's own."""
     if getattr(context, "_transaction", None) is None:
         return False
-    with context.autocommit_block():
-        return True
+    # what autocommit_block() does on either side of its block, without the isolation-level round trips
+    context._transaction.commit()
+    context._transaction = context.connection.begin()
+    return True
 
 
 def _filled_columns(conn, before: str, after: str) -> list[tuple[str, str, int]]:

@@ -282,7 +282,14 @@ def _pg_execute(conn: Any, which: str) -> tuple:
         except sa.exc.DBAPIError:
             info[_PG_PREPARED] = queries
     plain = info[_PG_PREPARED]
-    return conn.exec_driver_sql(plain[which] if plain else f"EXECUTE {_PG_PREPARED}_{which}").one()
+    # The driver's own cursor: a drill reads hundreds of times, and SQLAlchemy's statement handling would
+    # add a third to each small read. Errors still escape to the drill, which reports them.
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(plain[which] if plain else f"EXECUTE {_PG_PREPARED}_{which}")
+        return cursor.fetchone()
+    finally:
+        cursor.close()
 
 
 def _pg_query(conn: Any, which: str) -> str:

@@ -41,6 +41,9 @@ def render(ini: Path, section: str, url: str, revisions: list[tuple[str, str | N
 def _child(req: dict) -> dict:
     import logging
 
+    from ...drills.alembic_env import import_alembic
+
+    import_alembic()
     from alembic import command
     from alembic.config import Config
 
