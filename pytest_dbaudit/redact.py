@@ -41,8 +41,8 @@ def redact(text: str) -> str:
     if not text:
         return text
     # Each pattern needs a word a substring test finds far faster than the pattern can rule it out
-    # (lint excerpts call this once per finding).
-    folded = text.lower()
+    # (lint excerpts call this once per finding). casefold, as the patterns ignore case the Unicode way.
+    folded = text.casefold()
     if "://" in text:
         text = _URL_PASSWORD.sub(lambda m: m["head"] + MASK + m["at"], text)
     if "pass" in folded or "pwd" in folded:

@@ -35,6 +35,8 @@ def test_eol_boundaries_are_inclusive_of_the_last_supported_day():
     ("mysql+pymysql://root:p@ss@w0rd@db/x and more", "p@ss@w0rd"),
     ("host=db password=s3cr3t user=x", "s3cr3t"),
     ("Password='quoted secret'; x", "quoted secret"),
+    ("PWD=Zq9x7", "Zq9x7"),
+    ("pa\u017f\u017fword=long-s-secret", "long-s-secret"),  # the pattern ignores case as Unicode does: so must its pre-check
 ])
 def test_redact_urls_and_key_values(text, secret):
     out = redact(text)
