@@ -105,7 +105,7 @@ def test_drill_in_containers_catches_broken_downgrade(pytester, audit, docker_im
     # remove their own meanwhile, so only containers whose owning process has exited count.
     # (A container listed here and removed by its owner before the inspect is not left over.)
     left = [c for c in set(_our_containers()) - before if (pid := _pid_of(c)) is not None and not _alive(pid)]
-    assert left == []
+    assert left == [], ([_describe(c) for c in left], [line for line in run.text.splitlines() if "container" in line])
 
 
 @pytest.mark.slow
@@ -172,6 +172,12 @@ def _alive(pid: str) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def _describe(container: str) -> str:
+    out = subprocess.run(["docker", "inspect", "-f", "{{.Config.Image}} {{.State.Status}} created {{.Created}} "
+                          "{{json .Config.Labels}}", container], capture_output=True, text=True)
+    return f"{container}: {out.stdout.strip() or out.stderr.strip()}"
 
 
 def _pid_of(container: str) -> str | None:
