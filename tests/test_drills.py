@@ -103,8 +103,7 @@ def test_drill_in_containers_catches_broken_downgrade(pytester, audit, docker_im
         assert any(f"container {docker_images[engine]}" in e for e in item["evidence"]), item["evidence"]
     # Removed at the end of the run. Other processes on this host (a parallel test run) may start and
     # remove their own meanwhile, so only containers whose owning process has exited count.
-    # (A container listed here and removed by its owner before the inspect is not left over.)
-    left = [c for c in set(_our_containers()) - before if (pid := _pid_of(c)) is not None and not _alive(pid)]
+    left = _left_behind(before)
     assert left == [], ([_describe(c) for c in left], [line for line in run.text.splitlines() if "container" in line])
 
 
@@ -174,6 +173,29 @@ def _alive(pid: str) -> bool:
     return True
 
 
+def _left_behind(before: set[str], wait_s: float = 60) -> list[str]:
+    """Our containers not in ``before`` whose owning process has exited. Docker may still be deleting a
+    removed container's files after the call that removed it returned (state "removing", seen with the
+    vfs storage driver on a busy machine), so such containers get ``wait_s`` to go. A container listed
+    and then removed before the inspect is gone, not left."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        left = [c for c in set(_our_containers()) - before if (pid := _pid_of(c)) is not None and not _alive(pid)]
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(1)
+
+
+def _gone(container: str, wait_s: float = 60) -> bool:
+    """The container is no longer listed, allowing Docker ``wait_s`` to finish a removal in progress."""
+    deadline = time.monotonic() + wait_s
+    while container in _our_containers():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(1)
+    return True
+
+
 def _describe(container: str) -> str:
     out = subprocess.run(["docker", "inspect", "-f", "{{.Config.Image}} {{.State.Status}} created {{.Created}} "
                           "{{json .Config.Labels}}", container], capture_output=True, text=True)
@@ -195,7 +217,7 @@ def test_containers_removed_after_sigterm_and_after_kill(tmp_path, docker_images
     time.sleep(2)
     proc.send_signal(signal.SIGTERM)
     proc.wait(timeout=120)
-    assert container not in _our_containers()
+    assert _gone(container), _describe(container)
 
     # kill -9: nothing can clean up in that process; the next run removes the orphan.
     proc, container = _start_slow_run(tmp_path / "b", docker_images)
@@ -209,7 +231,7 @@ def test_containers_removed_after_sigterm_and_after_kill(tmp_path, docker_images
          str(tmp_path / "c")],
         cwd=tmp_path / "c", env=_container_env(docker_images), capture_output=True, text=True, timeout=300)
     assert "downgrade of revision b2" in next_run.stdout, next_run.stdout[-3000:]
-    assert container not in _our_containers()
+    assert _gone(container), _describe(container)
 
 
 @pytest.mark.needs_postgres
