@@ -7,6 +7,7 @@ may exit, hang or print anything without harming the run.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +19,14 @@ class ChildFailed(Exception):
     def __init__(self, *, timed_out: bool = False, code: int | None = None, output: str = ""):
         super().__init__("timed out" if timed_out else f"exited with code {code}")
         self.timed_out, self.code, self.output = timed_out, code, output
+
+
+def project_env(paths: list[str], extra: dict[str, str] | None = None) -> dict[str, str]:
+    """This process's environment with ``extra`` set and ``paths`` (the project) first on PYTHONPATH."""
+    env = dict(os.environ)
+    env.update({k: str(v) for k, v in (extra or {}).items()})
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [*paths, env.get("PYTHONPATH")]))
+    return env
 
 
 def run_child(module: str, marker: str, request: dict, *, cwd: Path, env: dict[str, str], timeout: float) -> dict:

@@ -173,27 +173,27 @@ def _alive(pid: str) -> bool:
     return True
 
 
-def _left_behind(before: set[str], wait_s: float = 60) -> list[str]:
-    """Our containers not in ``before`` whose owning process has exited. Docker may still be deleting a
-    removed container's files after the call that removed it returned (state "removing", seen with the
-    vfs storage driver on a busy machine), so such containers get ``wait_s`` to go. A container listed
-    and then removed before the inspect is gone, not left."""
+def _settled(read, wait_s: float = 60):
+    """``read()`` until it gives something empty, for at most ``wait_s``; its last value. Docker may still be
+    deleting a removed container's files after the call that removed it returned (state "removing", seen
+    with the vfs storage driver on a busy machine), so a container gets that long to go."""
     deadline = time.monotonic() + wait_s
     while True:
-        left = [c for c in set(_our_containers()) - before if (pid := _pid_of(c)) is not None and not _alive(pid)]
-        if not left or time.monotonic() > deadline:
-            return left
+        value = read()
+        if not value or time.monotonic() > deadline:
+            return value
         time.sleep(1)
 
 
-def _gone(container: str, wait_s: float = 60) -> bool:
-    """The container is no longer listed, allowing Docker ``wait_s`` to finish a removal in progress."""
-    deadline = time.monotonic() + wait_s
-    while container in _our_containers():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(1)
-    return True
+def _left_behind(before: set[str]) -> list[str]:
+    """Our containers not in ``before`` whose owning process has exited (one listed and then removed before
+    the inspect is gone, not left)."""
+    return _settled(lambda: [c for c in set(_our_containers()) - before
+                             if (pid := _pid_of(c)) is not None and not _alive(pid)])
+
+
+def _gone(container: str) -> bool:
+    return not _settled(lambda: container in _our_containers())
 
 
 def _describe(container: str) -> str:

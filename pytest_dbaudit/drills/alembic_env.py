@@ -9,19 +9,15 @@ the folder of ``alembic.ini`` on ``PYTHONPATH``.
 from __future__ import annotations
 
 import configparser
-import os
 from pathlib import Path
 
-from ..child import ChildFailed, run_child
+from ..child import ChildFailed, project_env, run_child
 from ..redact import redact
 
 
 def alembic_configs(repo) -> list[tuple[str, Path]]:
     """(path, absolute path) of every alembic.ini in the repository."""
-    out = []
-    for rel in repo.by_name("alembic.ini"):
-        out.append((rel, repo.path(rel)))
-    return out
+    return [(rel, repo.path(rel)) for rel in repo.by_name("alembic.ini")]
 
 
 def ini_problem(ini: Path) -> str | None:
@@ -69,10 +65,6 @@ def run_module(module: str, marker: str, request: dict, ini: Path, url: str, set
 def child_env(ini: Path, url: str, settings: dict) -> dict[str, str]:
     """The environment of a child running the project's env.py: the audit config's alembic.env, the throwaway
     URL in every alembic.url_env variable and DBAUDIT_DRILL_URL, and the project on the import path."""
-    env = dict(os.environ)
-    env.update({k: str(v) for k, v in (settings.get("env") or {}).items()})
-    for name in settings.get("url_env") or []:
-        env[name] = url
-    env["DBAUDIT_DRILL_URL"] = url
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ini.parent), env.get("PYTHONPATH")]))
-    return env
+    extra = {**(settings.get("env") or {}), **{name: url for name in settings.get("url_env") or []},
+             "DBAUDIT_DRILL_URL": url}
+    return project_env([str(ini.parent)], extra)

@@ -104,7 +104,7 @@ def _sql_schema(drill, h, out: Migrated) -> None:
         elif failed[0] is None:
             out.problems.append(f"{h.label}: not built within drills.timeout_s ({timeout_s:g} s)")
         else:
-            out.problems.append(redact(f"{failed[0].file}: the upgrade failed: {failed[1]}"))
+            out.problems.append(f"{failed[0].file}: the upgrade failed: {failed[1]}")  # error_text() redacted it
     finally:
         drill.release(db)
 

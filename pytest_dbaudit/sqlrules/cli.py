@@ -15,6 +15,7 @@ from pathlib import Path
 from .engine import lint
 from .model import ParseProblem, Report
 
+
 def _args(argv: list[str]) -> argparse.Namespace:
     ap = argparse.ArgumentParser(prog="dbaudit lint-sql", description="Lint SQL migration files for statements "
                                  "that lock, rewrite or break a live database (rule reference: docs/sql-rules.md).")

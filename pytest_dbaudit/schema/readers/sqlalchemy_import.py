@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ...child import ChildFailed, run_child
+from ...child import ChildFailed, project_env, run_child
 from ..model import Column, ForeignKey, Index, Schema, Table
 from .ddl import object_name
 from .common import add_unique, finish
@@ -61,19 +61,16 @@ def imported_schema(root: Path, modules: list[str], timeout_s: float, env: dict[
     schema = Schema(f"sqlalchemy (imported) {', '.join(modules[:3])}{' ...' if len(modules) > 3 else ''}",
                     dialect=dialect)
     paths = [str(root)] + ([str(root / "src")] if (root / "src").is_dir() else [])
-    child_env = dict(os.environ, **(env or {}))
-    child_env["PYTHONPATH"] = os.pathsep.join(paths + [p for p in [child_env.get("PYTHONPATH")] if p])
     try:
-        data = run_child(__name__, MARKER, {"modules": modules, "dialect": dialect}, cwd=root, env=child_env,
-                         timeout=timeout_s)
+        data = run_child(__name__, MARKER, {"modules": modules, "dialect": dialect}, cwd=root,
+                         env=project_env(paths, env), timeout=timeout_s)
     except ChildFailed as exc:
         if exc.timed_out:
             return _failed(schema, f"importing the models took longer than {timeout_s:g} s (schema.import_timeout_s)")
         last = exc.output.splitlines()[-1:] or [""]
         return _failed(schema, f"the import exited with code {exc.code}: {last[0][:300]}")
     for error in data["errors"]:
-        schema.problems.append(error)
-        schema.complete = False
+        _failed(schema, error)
     for raw in data["tables"]:
         schema.add(_table(raw))
     if not data["tables"] and not data["errors"]:  # nothing judged must not read as nothing wrong
