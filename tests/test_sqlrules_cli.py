@@ -86,3 +86,78 @@ def test_password_literals_never_reach_the_output(tmp_path, capsys):
     out = capsys.readouterr()
     assert "Zq-S3cret" not in out.out + out.err
     assert "PASSWORD '****'" in out.out  # the statement is still shown, its secret masked
+
+
+def _migrations(folder: Path, count: int) -> None:
+    """``count`` files of different sizes, clean and flagged ones, one with a syntax error."""
+    for i in range(count):
+        body = [f"CREATE TABLE t{i} (id bigint PRIMARY KEY, name varchar(20));"]
+        body += [f"ALTER TABLE t{i % 7} ADD COLUMN c{j} int NOT NULL DEFAULT {j};" for j in range(i % 5)]
+        if i % 3 == 0:
+            body.append(f"CREATE INDEX ix{i} ON t{i % 7} (name);")
+        if i == 17:
+            body.append("ALTER TABLE oops ADD COLUMN;")
+        (folder / f"{i:03d}_m.sql").write_text("\n".join(body) + "\n")
+
+
+def _run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pytest_dbaudit.cli", "lint-sql", *args],
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_parallel_workers_give_the_same_report_in_the_same_order(tmp_path):
+    _migrations(tmp_path, 80)
+    one = _run("--format", "json", "--jobs", "1", str(tmp_path))
+    three = _run("--format", "json", "--jobs", "3", str(tmp_path))
+    auto = _run("--format", "json", str(tmp_path))
+    assert one.returncode == three.returncode == auto.returncode == 1, one.stderr + three.stderr
+    report = json.loads(one.stdout)
+    assert report["files"] == 80 and report["violations"] > 80 and report["unchecked"] == 1
+    assert [r["path"] for r in report["reports"]] == sorted(str(p) for p in tmp_path.glob("*.sql"))
+    assert three.stdout == one.stdout and auto.stdout == one.stdout
+    assert _run("--jobs", "3", str(tmp_path)).stdout == _run("--jobs", "1", str(tmp_path)).stdout
+
+
+def test_a_failing_worker_share_is_redone_in_the_parent(tmp_path):
+    # fn fails only in forked workers: every result must still come back, in order, from the parent
+    script = ("import os, sys\n"
+              "from pytest_dbaudit.sqlrules.workers import map_forked\n"
+              "parent = os.getpid()\n"
+              "def fn(x):\n"
+              "    if os.getpid() != parent and x % 2:\n"
+              "        raise RuntimeError('worker failed')\n"
+              "    return (x * x, os.getpid() == parent)\n"
+              "out = map_forked(fn, list(range(50)), 3)\n"
+              "assert [v for v, _ in out] == [x * x for x in range(50)], out\n"
+              "print(sum(here for _, here in out))\n"
+              "fine = map_forked(lambda x: (x, os.getpid() == parent), list(range(50)), 3)\n"
+              "assert [v for v, _ in fine] == list(range(50))\n"
+              "print(sum(here for _, here in fine))\n")
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    # both workers failed: all 50 computed here; then they work: only the parent's own share (17) is
+    assert proc.stdout.split() == ["50", "17"]
+
+
+def test_jobs_must_be_a_count(capsys):
+    import pytest
+
+    with pytest.raises(SystemExit) as exc:
+        main(["lint-sql", "--jobs", "-1", str(INDEX / "clean.sql")])
+    assert exc.value.code == 2 and "not a whole number" in capsys.readouterr().err
+
+
+def test_the_command_never_builds_pglast_node_classes_and_they_still_load_on_use(tmp_path):
+    (tmp_path / "a.sql").write_text("CREATE INDEX i ON t (c);\n")
+    script = ("import sys\n"
+              "from pytest_dbaudit.cli import main\n"
+              f"code = main(['lint-sql', {str(tmp_path)!r}])\n"
+              "print(type(sys.modules['pglast.ast']).__name__, 'SelectStmt' in vars(sys.modules['pglast.ast']))\n"
+              "import pglast\n"
+              "from pglast.enums import ConstrType\n"
+              "print(type(pglast.parse_sql('SELECT 1')[0].stmt).__name__, ConstrType.CONSTR_NOTNULL.name)\n"
+              "print(type(sys.modules['pglast.ast']).__name__)\n"
+              "sys.exit(code)\n")
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stdout.splitlines()[-3:] == ["_Deferred False", "SelectStmt CONSTR_NOTNULL", "module"]
