@@ -154,7 +154,7 @@ def test_the_command_never_builds_pglast_node_classes_and_they_still_load_on_use
               f"code = main(['lint-sql', {str(tmp_path)!r}])\n"
               "print(type(sys.modules['pglast.ast']).__name__, 'SelectStmt' in vars(sys.modules['pglast.ast']))\n"
               "import pglast\n"
-              "from pglast.enums import ConstrType\n"
+              "from pglast.enums import *\n"
               "print(type(pglast.parse_sql('SELECT 1')[0].stmt).__name__, ConstrType.CONSTR_NOTNULL.name)\n"
               "print(type(sys.modules['pglast.ast']).__name__)\n"
               "sys.exit(code)\n")

@@ -21,10 +21,8 @@ _LOCK = threading.RLock()
 
 class _Deferred(types.ModuleType):
     def __getattr__(self, name: str):
-        # only names the module does not have yet get here; the import system's own probes
-        # (__path__, __spec__, __file__...) must not run it
-        if name.startswith("__"):
-            raise AttributeError(name)
+        # only names the module does not have yet get here: __spec__, __path__ and __file__, which the
+        # import system reads, are set; __all__ (for "import *") is one that runs it
         with _LOCK:
             if type(self) is _Deferred and not self.__dict__.get("_deferred_running"):
                 self.__dict__["_deferred_running"] = True
