@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from pytest_dbaudit.cli import main
 
 SAMPLES = Path(__file__).parent / "data" / "sql" / "postgresql"
@@ -101,8 +103,11 @@ def _migrations(folder: Path, count: int) -> None:
 
 
 def _run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pytest_dbaudit.cli", "lint-sql", *args],
-                          capture_output=True, text=True, timeout=120)
+    return _python("-m", "pytest_dbaudit.cli", "lint-sql", *args)
+
+
+def _python(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=120)
 
 
 def test_parallel_workers_give_the_same_report_in_the_same_order(tmp_path):
@@ -133,15 +138,13 @@ def test_a_failing_worker_share_is_redone_in_the_parent(tmp_path):
               "fine = map_forked(lambda x: (x, os.getpid() == parent), list(range(50)), 3)\n"
               "assert [v for v, _ in fine] == list(range(50))\n"
               "print(sum(here for _, here in fine))\n")
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    proc = _python("-c", script)
     assert proc.returncode == 0, proc.stderr
     # both workers failed: all 50 computed here; then they work: only the parent's own share (17) is
     assert proc.stdout.split() == ["50", "17"]
 
 
 def test_jobs_must_be_a_count(capsys):
-    import pytest
-
     with pytest.raises(SystemExit) as exc:
         main(["lint-sql", "--jobs", "-1", str(INDEX / "clean.sql")])
     assert exc.value.code == 2 and "not a whole number" in capsys.readouterr().err
@@ -158,6 +161,6 @@ def test_the_command_never_builds_pglast_node_classes_and_they_still_load_on_use
               "print(type(pglast.parse_sql('SELECT 1')[0].stmt).__name__, ConstrType.CONSTR_NOTNULL.name)\n"
               "print(type(sys.modules['pglast.ast']).__name__)\n"
               "sys.exit(code)\n")
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    proc = _python("-c", script)
     assert proc.returncode == 1, proc.stderr
     assert proc.stdout.splitlines()[-3:] == ["_Deferred False", "SelectStmt CONSTR_NOTNULL", "module"]
