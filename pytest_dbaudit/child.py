@@ -12,9 +12,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+from .redact import redact
+
 
 class ChildFailed(Exception):
-    """The child timed out (``timed_out``) or exited without its answer (``code``, ``output``: stderr or stdout)."""
+    """The child timed out (``timed_out``) or exited without its answer (``code``, ``output``: stderr or stdout,
+    secrets masked: the project's code may print its own connection URL)."""
 
     def __init__(self, *, timed_out: bool = False, code: int | None = None, output: str = ""):
         super().__init__("timed out" if timed_out else f"exited with code {code}")
@@ -38,5 +41,5 @@ def run_child(module: str, marker: str, request: dict, *, cwd: Path, env: dict[s
         raise ChildFailed(timed_out=True) from None
     at = proc.stdout.rfind(marker)
     if at < 0:
-        raise ChildFailed(code=proc.returncode, output=(proc.stderr or proc.stdout).strip())
+        raise ChildFailed(code=proc.returncode, output=redact((proc.stderr or proc.stdout).strip()))
     return json.loads(proc.stdout[at + len(marker):].splitlines()[0])

@@ -11,6 +11,7 @@ another thread holds stays held in the child), everything runs here.
 from __future__ import annotations
 
 import os
+import pickle
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -35,8 +36,6 @@ def map_forked(fn: Callable[[Any], Any], items: Sequence[Any], workers: int) -> 
     workers = min(workers, len(items))
     if workers <= 1 or not hasattr(os, "fork") or threading.active_count() > 1:
         return [fn(item) for item in items]
-    import pickle  # noqa: F401  (imported once, before the forks; a run too small to fork never pays for it)
-
     shares = [list(range(w, len(items), workers)) for w in range(workers)]  # interleaved: sizes even out
     sys.stdout.flush()
     sys.stderr.flush()
@@ -67,8 +66,6 @@ def _start(fn: Callable[[Any], Any], items: list[Any]) -> tuple[int, int] | None
     if pid:
         os.close(write)
         return pid, read
-    import pickle
-
     status = 1
     try:
         os.close(read)
@@ -89,8 +86,6 @@ def _collect(child: tuple[int, int] | None) -> list[Any] | None:
     _, status = os.waitpid(pid, 0)
     if status != 0:
         return None
-    import pickle
-
     try:
         return pickle.loads(data)
     except Exception:
